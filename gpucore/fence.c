@@ -1,0 +1,559 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * gpucore fences: dma_fence with a unique signaller, checked signalling
+ * rules, and nothing that points outside the fence once it has signalled.
+ */
+
+#include <linux/dma-fence.h>
+#include <linux/kref.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+
+#include <gpucore/fence.h>
+#include <gpucore/report.h>
+
+#define GC_FENCE_MAGIC		0x67636665	/* "gcfe" */
+#define GC_FENCE_POISON		0x6763dead
+/* Set once the signaller has been consumed. */
+#define GC_FENCE_FLAG_CONSUMED	DMA_FENCE_FLAG_USER_BITS
+
+/**
+ * struct gc_timeline - a fence context with ordered seqnos
+ * @kref: held by the creator and by every fence not yet signalled
+ * @lock: protects @seqno and @last_signalled
+ * @context: dma_fence context of the timeline's fences
+ * @seqno: seqno of the newest fence
+ * @last_signalled: highest seqno signalled without error
+ * @dir_id: tracking scope of the timeline's fences
+ * @driver_name: copied into each fence
+ * @name: copied into each fence
+ */
+struct gc_timeline {
+	struct kref kref;
+	spinlock_t lock;
+	u64 context;
+	u64 seqno;
+	u64 last_signalled;
+	u32 dir_id;
+	char driver_name[16];
+	char name[32];
+};
+
+/**
+ * struct gc_fence - a gpucore fence
+ * @base: the dma_fence every consumer sees
+ * @lock: the fence's own lock, so it needs nothing outside itself
+ * @magic: %GC_FENCE_MAGIC while alive, poisoned on release
+ * @dir_id: tracking scope of references to the fence
+ * @tl: the timeline, held until the fence signals, for the order check
+ * @created: stack of the code that created the fence (debug builds)
+ * @driver_name: copy of the timeline's driver name
+ * @timeline_name: copy of the timeline's name
+ */
+struct gc_fence {
+	struct dma_fence base;
+	spinlock_t lock;
+	u32 magic;
+	u32 dir_id;
+	struct gc_timeline *tl;
+	depot_stack_handle_t created;
+	char driver_name[16];
+	char timeline_name[32];
+};
+
+static const struct dma_fence_ops gc_fence_ops;
+
+static struct gc_fence *to_gc_fence(struct dma_fence *fence)
+{
+	return container_of(fence, struct gc_fence, base);
+}
+
+/**
+ * gc_is_fence() - was a dma_fence created by gpucore?
+ * @fence: any fence, or NULL
+ *
+ * Return: true if @fence is a gpucore fence.
+ */
+bool gc_is_fence(const struct dma_fence *fence)
+{
+	return fence && fence->ops == &gc_fence_ops;
+}
+EXPORT_SYMBOL_NS_GPL(gc_is_fence, GPUCORE);
+
+static const char *gc_fence_get_driver_name(struct dma_fence *fence)
+{
+	return to_gc_fence(fence)->driver_name;
+}
+
+static const char *gc_fence_get_timeline_name(struct dma_fence *fence)
+{
+	return to_gc_fence(fence)->timeline_name;
+}
+
+static void gc_fence_release(struct dma_fence *fence)
+{
+	struct gc_fence *gf = to_gc_fence(fence);
+
+	gf->magic = GC_FENCE_POISON;
+	kfree_rcu(gf, base.rcu);
+	/* Pairs with __module_get() in gc_fence_create(). */
+	module_put(THIS_MODULE);
+}
+
+static const struct dma_fence_ops gc_fence_ops = {
+	.get_driver_name = gc_fence_get_driver_name,
+	.get_timeline_name = gc_fence_get_timeline_name,
+	.release = gc_fence_release,
+};
+
+static void gc_timeline_free(struct kref *kref)
+{
+	kfree(container_of(kref, struct gc_timeline, kref));
+}
+
+/**
+ * gc_timeline_create() - create a fence timeline
+ * @driver_name: driver name reported by the timeline's fences (copied,
+ *	at most 15 characters kept)
+ * @name: timeline name reported by its fences (copied, at most 31 kept)
+ * @dir: tracking scope for references to the timeline's fences, or NULL
+ *
+ * A timeline is one dma_fence context: its fences get increasing seqnos
+ * and must signal in that order. It stays allocated while any of its fences
+ * is unsignalled, so gc_timeline_put() may be called with work in flight.
+ *
+ * Context: process context; may sleep.
+ * Return: the timeline, ERR_PTR(-EINVAL) for a NULL name,
+ * ERR_PTR(-ENOMEM) when out of memory.
+ */
+struct gc_timeline *gc_timeline_create(const char *driver_name, const char *name,
+				       struct gc_track_dir *dir)
+{
+	struct gc_timeline *tl;
+
+	if (!driver_name || !name)
+		return ERR_PTR(-EINVAL);
+	tl = kzalloc(sizeof(*tl), GFP_KERNEL);
+	if (!tl)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&tl->kref);
+	spin_lock_init(&tl->lock);
+	tl->context = dma_fence_context_alloc(1);
+	tl->dir_id = gc_track_dir_id(dir);
+	strscpy(tl->driver_name, driver_name, sizeof(tl->driver_name));
+	strscpy(tl->name, name, sizeof(tl->name));
+	return tl;
+}
+EXPORT_SYMBOL_NS_GPL(gc_timeline_create, GPUCORE);
+
+/**
+ * gc_timeline_put() - drop the creator's reference to a timeline
+ * @tl: the timeline, or NULL
+ *
+ * Fences already created keep working; the timeline is freed when the last
+ * of them signals.
+ *
+ * Context: any.
+ */
+void gc_timeline_put(struct gc_timeline *tl)
+{
+	if (tl)
+		kref_put(&tl->kref, gc_timeline_free);
+}
+EXPORT_SYMBOL_NS_GPL(gc_timeline_put, GPUCORE);
+
+/**
+ * gc_timeline_context() - the dma_fence context of a timeline
+ * @tl: the timeline
+ *
+ * Return: the context shared by all fences of @tl.
+ */
+u64 gc_timeline_context(const struct gc_timeline *tl)
+{
+	return tl->context;
+}
+EXPORT_SYMBOL_NS_GPL(gc_timeline_context, GPUCORE);
+
+/**
+ * gc_fence_create() - create a fence and the right to signal it
+ * @tl: the timeline; the fence gets its next seqno
+ * @gfp: allocation flags
+ *
+ * The returned signaller holds a reference to the fence; take references
+ * for waiters with gc_fence_signaller_fence(). gpucore's module stays
+ * loaded until the fence is freed.
+ *
+ * Context: any, if @gfp allows it.
+ * Return: the signaller. On failure it holds ERR_PTR(-EINVAL) (no
+ * timeline) or ERR_PTR(-ENOMEM), check with gc_is_err(), and owns nothing.
+ */
+struct gc_fence_signaller gc_fence_create(struct gc_timeline *tl, gfp_t gfp)
+{
+	struct gc_fence_signaller sig = {};
+	struct gc_fence *gf;
+	unsigned long flags;
+	u64 seqno;
+
+	if (!tl) {
+		sig.ptr = ERR_PTR(-EINVAL);
+		return sig;
+	}
+	gf = kzalloc(sizeof(*gf), gfp);
+	if (!gf) {
+		sig.ptr = ERR_PTR(-ENOMEM);
+		return sig;
+	}
+	spin_lock_init(&gf->lock);
+	gf->magic = GC_FENCE_MAGIC;
+	gf->dir_id = tl->dir_id;
+	memcpy(gf->driver_name, tl->driver_name, sizeof(gf->driver_name));
+	memcpy(gf->timeline_name, tl->name, sizeof(gf->timeline_name));
+	if (IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG))
+		gf->created = gc_stack_save(gfp);
+	kref_get(&tl->kref);
+	gf->tl = tl;
+
+	spin_lock_irqsave(&tl->lock, flags);
+	seqno = ++tl->seqno;
+	spin_unlock_irqrestore(&tl->lock, flags);
+
+	dma_fence_init(&gf->base, &gc_fence_ops, &gf->lock, tl->context, seqno);
+	__module_get(THIS_MODULE);
+	sig.ptr = gf;
+#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
+	sig.track_id = gc_track_take(gf, "fence signaller", gf->dir_id);
+#endif
+	return sig;
+}
+EXPORT_SYMBOL_NS_GPL(gc_fence_create, GPUCORE);
+
+/*
+ * The signaller's fence if the signaller may be used: the same checks as
+ * for a ref, with the report kinds of signalling.
+ */
+static struct gc_fence *gc_signaller_fence(const struct gc_fence_signaller *sig,
+					   enum gc_report_kind reuse)
+{
+	struct gc_fence *gf = sig->ptr;
+
+	if (IS_ERR_OR_NULL(gf))
+		return NULL;
+#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
+	if (!gc_track_check(sig->track_id, gf, reuse))
+		return NULL;
+#endif
+	if (gf->magic != GC_FENCE_MAGIC) {
+		gc_report(GC_REPORT_BAD_HANDLE, NULL, 0, "signaller does not hold a live fence");
+		return NULL;
+	}
+	return gf;
+}
+
+/**
+ * gc_fence_signaller_fence() - take a waiter's reference to a signaller's fence
+ * @sig: the signaller
+ *
+ * Context: any.
+ * Return: a new owned reference; empty if @sig holds no fence.
+ */
+struct gc_fence_ref gc_fence_signaller_fence(const struct gc_fence_signaller *sig)
+{
+	struct gc_fence *gf = gc_signaller_fence(sig, GC_REPORT_USE_AFTER_PUT);
+
+	return gc_fence_get(gf ? &gf->base : NULL);
+}
+EXPORT_SYMBOL_NS_GPL(gc_fence_signaller_fence, GPUCORE);
+
+/**
+ * gc_fence_signaller_seqno() - the seqno of a signaller's fence
+ * @sig: the signaller
+ *
+ * Return: the seqno, or 0 if @sig holds no fence.
+ */
+u64 gc_fence_signaller_seqno(const struct gc_fence_signaller *sig)
+{
+	struct gc_fence *gf = gc_signaller_fence(sig, GC_REPORT_USE_AFTER_PUT);
+
+	return gf ? gf->base.seqno : 0;
+}
+EXPORT_SYMBOL_NS_GPL(gc_fence_signaller_seqno, GPUCORE);
+
+/* Check the timeline order and release the fence's hold on its timeline. */
+static void gc_fence_leave_timeline(struct gc_fence *gf, int error)
+{
+	struct gc_timeline *tl = gf->tl;
+	unsigned long flags;
+	bool late = false;
+	u64 last;
+
+	gf->tl = NULL;
+	spin_lock_irqsave(&tl->lock, flags);
+	last = tl->last_signalled;
+	if (!error) {
+		if (gf->base.seqno <= last)
+			late = true;
+		else
+			tl->last_signalled = gf->base.seqno;
+	}
+	spin_unlock_irqrestore(&tl->lock, flags);
+	if (late) {
+		struct gc_report_stack stack = { "created", gf->created };
+
+		gc_report(GC_REPORT_FENCE_ORDER, &stack, 1,
+			  "fence %s:%s seqno %llu signalled after seqno %llu",
+			  gf->driver_name, gf->timeline_name, gf->base.seqno, last);
+	}
+	gc_timeline_put(tl);
+}
+
+static int gc_fence_complete(struct gc_fence_signaller *sig, int error)
+{
+	struct gc_fence *gf = gc_signaller_fence(sig, GC_REPORT_FENCE_DOUBLE_SIGNAL);
+	bool cookie;
+	int ret;
+
+	if (!gf) {
+		if (!sig->ptr)
+			gc_report(GC_REPORT_FENCE_DOUBLE_SIGNAL, NULL, 0,
+				  "signaller already consumed");
+		sig->ptr = NULL;
+		return -EINVAL;
+	}
+	sig->ptr = NULL;
+#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
+	if (!gc_track_drop(sig->track_id, gf, GC_REPORT_FENCE_DOUBLE_SIGNAL))
+		return -EINVAL;
+#endif
+	if (test_and_set_bit(GC_FENCE_FLAG_CONSUMED, &gf->base.flags)) {
+		gc_report(GC_REPORT_FENCE_DOUBLE_SIGNAL, NULL, 0,
+			  "fence %s:%s seqno %llu: a copy of its signaller was used",
+			  gf->driver_name, gf->timeline_name, gf->base.seqno);
+		return -EINVAL;
+	}
+
+	gc_fence_leave_timeline(gf, error);
+	cookie = dma_fence_begin_signalling();
+	if (error)
+		dma_fence_set_error(&gf->base, error);
+	ret = dma_fence_signal(&gf->base);
+	dma_fence_end_signalling(cookie);
+	if (ret) {
+		struct gc_report_stack stack = { "created", gf->created };
+
+		gc_report(GC_REPORT_FENCE_DOUBLE_SIGNAL, &stack, 1,
+			  "fence %s:%s seqno %llu was signalled behind its signaller's back",
+			  gf->driver_name, gf->timeline_name, gf->base.seqno);
+	}
+	/* The signaller's reference. */
+	dma_fence_put(&gf->base);
+	return ret ? -EINVAL : 0;
+}
+
+/**
+ * gc_fence_signal() - signal a fence, consuming its signaller
+ * @sig: the signaller; empty on return
+ *
+ * Signalling a fence whose signaller was already consumed is reported and
+ * does nothing. So is a fence signalled before an earlier fence of its
+ * timeline, though the fence is still signalled.
+ *
+ * Context: any; runs inside dma_fence_begin_signalling().
+ * Return: 0, or -EINVAL if @sig could not signal (reported).
+ */
+int gc_fence_signal(struct gc_fence_signaller *sig)
+{
+	return gc_fence_complete(sig, 0);
+}
+EXPORT_SYMBOL_NS_GPL(gc_fence_signal, GPUCORE);
+
+/**
+ * gc_fence_signal_error() - complete a fence with an error
+ * @sig: the signaller; empty on return unless @error is invalid
+ * @error: a negative errno, e.g. -ETIMEDOUT for a hang, -ECANCELED for
+ *	work that will never run, -ENODEV after unplug
+ *
+ * Waiters see the fence signalled with dma_fence_get_status() < 0. An error
+ * completion may come before earlier fences of the timeline complete.
+ *
+ * Context: any; runs inside dma_fence_begin_signalling().
+ * Return: 0; -EINVAL if @error is not a negative errno (the signaller is
+ * left untouched) or if @sig could not signal (reported).
+ */
+int gc_fence_signal_error(struct gc_fence_signaller *sig, int error)
+{
+	if (error >= 0 || error < -MAX_ERRNO)
+		return -EINVAL;
+	return gc_fence_complete(sig, error);
+}
+EXPORT_SYMBOL_NS_GPL(gc_fence_signal_error, GPUCORE);
+
+/**
+ * gc_fence_signaller_drop() - scope cleanup for a signaller
+ * @sig: the signaller; empty on return
+ *
+ * Does nothing for an empty or failed signaller. A signaller that still
+ * holds an unsignalled fence is a lost fence: it is reported with the stack
+ * that created the fence, and the fence is signalled with -ECANCELED so
+ * that no waiter hangs. Use gc_fence_signal_error() for a deliberate
+ * cancel.
+ *
+ * Context: any.
+ */
+void gc_fence_signaller_drop(struct gc_fence_signaller *sig)
+{
+	struct gc_fence *gf = sig->ptr;
+	struct gc_report_stack stack;
+
+	if (IS_ERR_OR_NULL(gf)) {
+		sig->ptr = NULL;
+		return;
+	}
+	gf = gc_signaller_fence(sig, GC_REPORT_FENCE_DOUBLE_SIGNAL);
+	if (!gf) {
+		sig->ptr = NULL;
+		return;
+	}
+	stack = (struct gc_report_stack){ "created", gf->created };
+	gc_report(GC_REPORT_FENCE_DROPPED, &stack, 1,
+		  "fence %s:%s seqno %llu, signalled -ECANCELED instead",
+		  gf->driver_name, gf->timeline_name, gf->base.seqno);
+	gc_fence_complete(sig, -ECANCELED);
+}
+EXPORT_SYMBOL_NS_GPL(gc_fence_signaller_drop, GPUCORE);
+
+static __maybe_unused u32 gc_fence_dir_id(struct dma_fence *fence)
+{
+	return gc_is_fence(fence) ? to_gc_fence(fence)->dir_id : 0;
+}
+
+/**
+ * gc_fence_adopt() - take over a reference the caller already holds
+ * @fence: a fence with a reference owned by the caller (for example from
+ *	sync_file_get_fence() or drm_syncobj_find_fence()), or NULL
+ *
+ * Any dma_fence may be adopted, gpucore's or not.
+ *
+ * Context: any.
+ * Return: an owned reference; empty for a NULL @fence.
+ */
+struct gc_fence_ref gc_fence_adopt(struct dma_fence *fence)
+{
+	struct gc_fence_ref ref = {};
+
+	if (IS_ERR_OR_NULL(fence))
+		return ref;
+	ref.ptr = fence;
+#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
+	ref.track_id = gc_track_take(fence, "fence", gc_fence_dir_id(fence));
+#endif
+	return ref;
+}
+EXPORT_SYMBOL_NS_GPL(gc_fence_adopt, GPUCORE);
+
+/**
+ * gc_fence_get() - take a new owned reference to a fence
+ * @fence: any dma_fence, or NULL
+ *
+ * Context: any.
+ * Return: an owned reference; empty for a NULL @fence.
+ */
+struct gc_fence_ref gc_fence_get(struct dma_fence *fence)
+{
+	if (IS_ERR_OR_NULL(fence))
+		return (struct gc_fence_ref){};
+	return gc_fence_adopt(dma_fence_get(fence));
+}
+EXPORT_SYMBOL_NS_GPL(gc_fence_get, GPUCORE);
+
+/**
+ * gc_fence_put() - release an owned fence reference
+ * @ref: the handle; empty on return
+ *
+ * Does nothing for an empty handle. With CONFIG_DRM_GPUCORE_DEBUG, putting
+ * a reference already put through a copy of the handle is reported and
+ * does not touch the fence.
+ *
+ * Context: any.
+ */
+void gc_fence_put(struct gc_fence_ref *ref)
+{
+	struct dma_fence *fence = ref->ptr;
+
+	ref->ptr = NULL;
+	if (IS_ERR_OR_NULL(fence))
+		return;
+#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
+	if (!gc_track_drop(ref->track_id, fence, GC_REPORT_DOUBLE_PUT))
+		return;
+#endif
+	dma_fence_put(fence);
+}
+EXPORT_SYMBOL_NS_GPL(gc_fence_put, GPUCORE);
+
+/**
+ * gc_fence_borrow() - the fence behind an owned reference
+ * @ref: the handle
+ *
+ * The pointer is valid while @ref is held; do not store it past that.
+ * With CONFIG_DRM_GPUCORE_DEBUG a handle whose reference was put through a
+ * copy is reported and yields NULL.
+ *
+ * Context: any.
+ * Return: the fence, or NULL for an empty or stale handle.
+ */
+struct dma_fence *gc_fence_borrow(const struct gc_fence_ref *ref)
+{
+	if (IS_ERR_OR_NULL(ref->ptr))
+		return NULL;
+#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
+	if (!gc_track_check(ref->track_id, ref->ptr, GC_REPORT_USE_AFTER_PUT))
+		return NULL;
+#endif
+	return ref->ptr;
+}
+EXPORT_SYMBOL_NS_GPL(gc_fence_borrow, GPUCORE);
+
+/**
+ * gc_fence_into_raw() - hand an owned reference to code that takes raw ones
+ * @ref: the handle; empty on return
+ *
+ * For APIs that consume a dma_fence reference (dma_fence_chain_init(),
+ * dma_fence_array_create()). The reference is no longer tracked.
+ *
+ * Context: any.
+ * Return: the fence with the reference @ref held, or NULL.
+ */
+struct dma_fence *gc_fence_into_raw(struct gc_fence_ref *ref)
+{
+	struct dma_fence *fence = gc_fence_borrow(ref);
+
+	ref->ptr = NULL;
+#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
+	if (fence && !gc_track_drop(ref->track_id, fence, GC_REPORT_DOUBLE_PUT))
+		return NULL;
+#endif
+	return fence;
+}
+EXPORT_SYMBOL_NS_GPL(gc_fence_into_raw, GPUCORE);
+
+/**
+ * gc_fence_wait() - wait for the fence behind an owned reference
+ * @ref: the handle, held for the whole wait
+ * @intr: interruptible wait
+ * @timeout: in jiffies, or MAX_SCHEDULE_TIMEOUT
+ *
+ * Context: process context; may sleep.
+ * Return: as dma_fence_wait_timeout(); -EINVAL for an empty or stale
+ * handle.
+ */
+long gc_fence_wait(const struct gc_fence_ref *ref, bool intr, long timeout)
+{
+	struct dma_fence *fence = gc_fence_borrow(ref);
+
+	if (!fence)
+		return -EINVAL;
+	return dma_fence_wait_timeout(fence, intr, timeout);
+}
+EXPORT_SYMBOL_NS_GPL(gc_fence_wait, GPUCORE);

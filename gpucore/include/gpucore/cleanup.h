@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * Scope-based cleanup for gpucore handles.
+ *
+ * The kernel's <linux/cleanup.h> appeared in 6.5 and was backported to later
+ * 6.1 stable releases. Where it is missing, gpucore carries the few macros it
+ * uses; GPUCORE_FORCE_CLEANUP_FALLBACK selects them on any kernel so the
+ * fallback stays compile-tested.
+ */
+#ifndef _GPUCORE_CLEANUP_H_
+#define _GPUCORE_CLEANUP_H_
+
+#include <linux/compiler.h>
+#include <linux/string.h>
+
+#if __has_include(<linux/cleanup.h>) && !defined(GPUCORE_FORCE_CLEANUP_FALLBACK)
+#include <linux/cleanup.h>
+#else
+#ifndef DEFINE_FREE
+#define DEFINE_FREE(_name, _type, _free) \
+	static inline void __free_##_name(void *p) { _type _T = *(_type *)p; _free; }
+#define __free(_name)	__attribute__((__cleanup__(__free_##_name)))
+#define no_free_ptr(p) \
+	({ __auto_type __ptr = (p); (p) = NULL; __ptr; })
+#define return_ptr(p)	return no_free_ptr(p)
+#endif
+#endif
+
+/**
+ * gc_move() - move an owned handle out of a variable
+ * @h: pointer to any gpucore owned handle (a ref, a signaller, a job)
+ *
+ * Ownership moves to the value returned; *@h is left empty, so its scope
+ * cleanup and any later put through it do nothing. This is the handle
+ * counterpart of no_free_ptr(), which only works on plain pointers.
+ *
+ * Return: the handle *@h held.
+ */
+#define gc_move(h) \
+	({ typeof(*(h)) __gc_moved = *(h); memset((h), 0, sizeof(*(h))); __gc_moved; })
+
+/**
+ * gc_is_err() - does a handle returned by a constructor hold an error?
+ * @h: a handle returned by value
+ *
+ * Constructors return their handle by value with an ERR_PTR() in place of
+ * the object when they fail. Such a handle owns nothing: it need not (but
+ * may) be put.
+ */
+#define gc_is_err(h)	IS_ERR((h).ptr)
+
+/**
+ * gc_err() - the errno of a failed constructor's handle
+ * @h: a handle for which gc_is_err() is true
+ *
+ * Return: the negative errno stored in @h.
+ */
+#define gc_err(h)	PTR_ERR((h).ptr)
+
+#endif /* _GPUCORE_CLEANUP_H_ */

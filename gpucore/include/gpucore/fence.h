@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+#ifndef _GPUCORE_FENCE_H_
+#define _GPUCORE_FENCE_H_
+
+#include <linux/dma-fence.h>
+#include <linux/err.h>
+
+#include <gpucore/cleanup.h>
+#include <gpucore/track.h>
+
+/**
+ * DOC: fences
+ *
+ * gpucore fences are &struct dma_fence, so every consumer of dma_fence
+ * (dma_resv, sync_file, drm_syncobj, drm_sched) takes them as they are.
+ * gpucore adds ownership rules on top:
+ *
+ * - A fence is created on a &struct gc_timeline, which gives it a context
+ *   and the next seqno. Creation returns a &struct gc_fence_signaller: the
+ *   unique right to signal the fence. Waiters hold &struct gc_fence_ref
+ *   handles, which can never signal.
+ * - A signaller must be consumed by gc_fence_signal() or
+ *   gc_fence_signal_error(). Dropping it unconsumed (gc_fence_signaller_drop(),
+ *   usually through __free()) is a bug: it is reported with the stack that
+ *   created the fence, and the fence is signalled with -ECANCELED so no
+ *   waiter hangs.
+ * - Signalling twice is reported and does nothing. Signalling a fence
+ *   without error after a later fence of the same timeline signalled
+ *   without error is reported (waiters may already assume it done). A fence
+ *   completed with an error may complete early: that is how cancelled work
+ *   leaves the timeline.
+ * - Fences are self-contained: the lock is inside the fence and the driver
+ *   and timeline names are copied into it, so a fence may outlive its
+ *   timeline, its device, its file and the driver module. gpucore's module
+ *   cannot be unloaded while one of its fences exists.
+ * - Signalling runs inside dma_fence_begin_signalling(), so lockdep reports
+ *   an allocation or lock inversion on a completion path.
+ *
+ * &struct gc_fence_ref also holds foreign fences (sync_file, other drivers):
+ * gc_fence_get() takes a new reference, gc_fence_adopt() takes over one the
+ * caller already holds.
+ */
+
+struct gc_timeline;
+struct gc_fence;
+
+/**
+ * struct gc_fence_ref - an owned reference to a &struct dma_fence
+ * @ptr: the fence; NULL for an empty handle, an ERR_PTR() after a failed
+ *	constructor. Use gc_fence_borrow() to read it.
+ * @track_id: owner-tracking cookie (CONFIG_DRM_GPUCORE_DEBUG only)
+ *
+ * Obtained from gc_fence_get(), gc_fence_adopt() or
+ * gc_fence_signaller_fence(); released by gc_fence_put(), which empties it.
+ * Transfer it with gc_move(); never copy it by assignment.
+ */
+struct gc_fence_ref {
+	struct dma_fence *ptr;
+	GC_TRACK_COOKIE;
+};
+
+/**
+ * struct gc_fence_signaller - the unique right to signal a gpucore fence
+ * @ptr: the fence; NULL once consumed, an ERR_PTR() after a failed
+ *	gc_fence_create()
+ * @track_id: owner-tracking cookie (CONFIG_DRM_GPUCORE_DEBUG only)
+ *
+ * Holds a reference to the fence, so the fence lives at least until it is
+ * signalled. Consumed by gc_fence_signal(), gc_fence_signal_error() or
+ * gc_fence_signaller_drop(); transfer it with gc_move().
+ */
+struct gc_fence_signaller {
+	struct gc_fence *ptr;
+	GC_TRACK_COOKIE;
+};
+
+struct gc_timeline *gc_timeline_create(const char *driver_name, const char *name,
+				       struct gc_track_dir *dir);
+void gc_timeline_put(struct gc_timeline *tl);
+u64 gc_timeline_context(const struct gc_timeline *tl);
+
+struct gc_fence_signaller gc_fence_create(struct gc_timeline *tl, gfp_t gfp);
+struct gc_fence_ref gc_fence_signaller_fence(const struct gc_fence_signaller *sig);
+u64 gc_fence_signaller_seqno(const struct gc_fence_signaller *sig);
+int gc_fence_signal(struct gc_fence_signaller *sig);
+int gc_fence_signal_error(struct gc_fence_signaller *sig, int error);
+void gc_fence_signaller_drop(struct gc_fence_signaller *sig);
+bool gc_is_fence(const struct dma_fence *fence);
+
+struct gc_fence_ref gc_fence_get(struct dma_fence *fence);
+struct gc_fence_ref gc_fence_adopt(struct dma_fence *fence);
+void gc_fence_put(struct gc_fence_ref *ref);
+struct dma_fence *gc_fence_borrow(const struct gc_fence_ref *ref);
+struct dma_fence *gc_fence_into_raw(struct gc_fence_ref *ref);
+long gc_fence_wait(const struct gc_fence_ref *ref, bool intr, long timeout);
+
+DEFINE_FREE(gc_fence_put, struct gc_fence_ref, gc_fence_put(&_T))
+DEFINE_FREE(gc_fence_signaller_drop, struct gc_fence_signaller,
+	    gc_fence_signaller_drop(&_T))
+
+#endif /* _GPUCORE_FENCE_H_ */

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * gpucore: ownership-checked objects for DRM drivers. Include this header,
+ * add MODULE_IMPORT_NS(GPUCORE) to the driver, and see
+ * Documentation/safety-model.rst for the rules every handle follows.
+ */
+#ifndef _GPUCORE_GPUCORE_H_
+#define _GPUCORE_GPUCORE_H_
+
+#include <gpucore/cleanup.h>
+#include <gpucore/fence.h>
+#include <gpucore/fence_set.h>
+#include <gpucore/report.h>
+#include <gpucore/track.h>
+
+#endif /* _GPUCORE_GPUCORE_H_ */

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+#ifndef _GPUCORE_TRACK_H_
+#define _GPUCORE_TRACK_H_
+
+#include <linux/list.h>
+#include <linux/types.h>
+
+#include <gpucore/report.h>
+
+/**
+ * DOC: owner tracking
+ *
+ * With CONFIG_DRM_GPUCORE_DEBUG every owned reference taken through gpucore
+ * gets a record: a never-reused id, the object, and the stack of the code
+ * that took it. The handle carries only the id, so a stale copy of a handle
+ * never makes gpucore touch freed memory:
+ *
+ * - putting a reference whose record is already released is a double put;
+ *   it is reported with the stacks that took and released it, and the
+ *   object's refcount is left alone;
+ * - borrowing through such a handle is a use after put, reported the same
+ *   way, and the borrow yields NULL;
+ * - each record belongs to a &struct gc_track_dir (a device, a file, a
+ *   test); gc_track_dir_exit() reports every record still live in it as a
+ *   leak, with the stack that took it.
+ *
+ * Released records are kept for a while (the most recent 4096) so a late
+ * double put can still name both stacks; older ones are forgotten and
+ * a double put through them is reported without stacks.
+ *
+ * Without the option the records, the cookie in each handle and every call
+ * below compile away; drivers never test the option themselves.
+ */
+
+/**
+ * struct gc_track_dir - a scope whose owned references are checked at its end
+ * @live: records of live references in this scope, under gpucore's
+ *	tracking lock
+ * @name: name used in leak reports
+ * @id: the scope's id, by which objects name it without pointing at it
+ */
+struct gc_track_dir {
+#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
+	struct list_head live;
+	const char *name;
+	u32 id;
+#endif
+};
+
+#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
+
+/* The tracking cookie inside every owned handle. */
+#define GC_TRACK_COOKIE	u32 track_id
+
+void gc_track_dir_init(struct gc_track_dir *dir, const char *name);
+unsigned int gc_track_dir_exit(struct gc_track_dir *dir);
+unsigned int gc_track_dir_live(const struct gc_track_dir *dir);
+u32 gc_track_take(const void *obj, const char *kind, u32 dir_id);
+bool gc_track_drop(u32 id, const void *obj, enum gc_report_kind reuse);
+bool gc_track_check(u32 id, const void *obj, enum gc_report_kind reuse);
+
+/**
+ * gc_track_dir_id() - the id by which an object names its tracking scope
+ * @dir: the scope, or NULL for gpucore's unscoped directory
+ *
+ * Return: @dir's id, or 0.
+ */
+static inline u32 gc_track_dir_id(const struct gc_track_dir *dir)
+{
+	return dir ? dir->id : 0;
+}
+
+#else
+
+#define GC_TRACK_COOKIE	struct { } track_none
+
+static inline void gc_track_dir_init(struct gc_track_dir *dir, const char *name) { }
+static inline unsigned int gc_track_dir_exit(struct gc_track_dir *dir) { return 0; }
+static inline unsigned int gc_track_dir_live(const struct gc_track_dir *dir) { return 0; }
+static inline u32 gc_track_dir_id(const struct gc_track_dir *dir) { return 0; }
+
+#endif
+
+#endif /* _GPUCORE_TRACK_H_ */

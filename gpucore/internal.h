@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/* Declarations shared between gpucore's own files; not part of the API. */
+#ifndef _GPUCORE_INTERNAL_H_
+#define _GPUCORE_INTERNAL_H_
+
+#include <gpucore/track.h>
+
+#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
+int gc_track_init(void);
+void gc_track_exit(void);
+#else
+static inline int gc_track_init(void) { return 0; }
+static inline void gc_track_exit(void) { }
+#endif
+
+#endif /* _GPUCORE_INTERNAL_H_ */

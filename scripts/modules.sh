@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Build gpucore and its modules out of tree against Debian's kernel headers,
+# with W=1 and warnings as errors.
+#   scripts/modules.sh            the configuration GPUCORE_DEBUG picks (y)
+#   scripts/modules.sh --matrix   debug on, debug off, and the cleanup.h
+#                                 fallback, each from a clean tree
+#   scripts/modules.sh --sparse   also run sparse (C=2) over every file
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+gc_deps_modules
+KDIR=$(gc_kdir)
+
+build()	# build NAME DEBUG [extra make args...]
+{
+	local name=$1 debug=$2 log
+	shift 2
+	log=$GC_OUT/logs/modules-$name.log
+	make -s -C "$KDIR" M="$GC_TOP" clean >/dev/null 2>&1 || true
+	if ! make -C "$KDIR" M="$GC_TOP" W=1 KCFLAGS=-Werror \
+		CONFIG_DRM_GPUCORE=m CONFIG_DRM_GPUCORE_DEBUG="$debug" \
+		CONFIG_DRM_GPUCORE_E2E_TEST=m "$@" modules >"$log" 2>&1; then
+		grep -E 'error|warning' "$log" | head -30 >&2
+		echo "modules ($name): FAILED, see $log" >&2
+		return 1
+	fi
+	if grep -E '(warning|error):' "$log" >&2; then
+		echo "modules ($name): diagnostics in $log" >&2
+		return 1
+	fi
+	echo "modules ($name): ok against $(basename "$KDIR")"
+}
+
+case "${1:-}" in
+--matrix)
+	build fallback-cleanup n KCPPFLAGS=-DGPUCORE_FORCE_CLEANUP_FALLBACK
+	build nodebug n
+	build debug y
+	;;
+--sparse)
+	gc_deps_lint
+	build sparse y C=2
+	;;
+*)
+	if [ "${GPUCORE_DEBUG:-y}" = y ]; then build debug y; else build nodebug n; fi
+	;;
+esac
