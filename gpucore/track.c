@@ -57,23 +57,29 @@ static struct gc_track_dir gc_unscoped = {
 };
 
 /*
- * Bookkeeping allocations must not consume the failure a fail-nth test
- * aims at the driver's own allocations.
+ * Bookkeeping allocations must not consume the failure that a fail-nth
+ * test aims at the driver's own allocations: hide the task's fail_nth
+ * while tracking allocates.
  */
-static void *gc_track_alloc(size_t size)
+static unsigned int gc_track_nofail_begin(void)
 {
+	unsigned int nth = 0;
+
 #ifdef CONFIG_FAULT_INJECTION
 	if (in_task()) {
-		unsigned int nth = current->fail_nth;
-		void *p;
-
+		nth = current->fail_nth;
 		current->fail_nth = 0;
-		p = kzalloc(size, GFP_NOWAIT | __GFP_NOWARN);
-		current->fail_nth = nth;
-		return p;
 	}
 #endif
-	return kzalloc(size, GFP_NOWAIT | __GFP_NOWARN);
+	return nth;
+}
+
+static void gc_track_nofail_end(unsigned int nth)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	if (in_task())
+		current->fail_nth = nth;
+#endif
 }
 
 /**
@@ -89,16 +95,19 @@ static void *gc_track_alloc(size_t size)
 void gc_track_dir_init(struct gc_track_dir *dir, const char *name)
 {
 	unsigned long flags;
+	unsigned int nth;
 
 	INIT_LIST_HEAD(&dir->live);
 	dir->name = name;
 	dir->id = 0;
+	nth = gc_track_nofail_begin();
 	spin_lock_irqsave(&gc_track_lock, flags);
 	/* On failure the scope still works; its objects become unscoped. */
 	if (xa_alloc_cyclic(&gc_dirs, &dir->id, dir, xa_limit_32b,
 			    &gc_next_dir_id, GFP_ATOMIC | __GFP_NOWARN) < 0)
 		dir->id = 0;
 	spin_unlock_irqrestore(&gc_track_lock, flags);
+	gc_track_nofail_end(nth);
 }
 EXPORT_SYMBOL_NS_GPL(gc_track_dir_init, GPUCORE);
 
@@ -175,11 +184,13 @@ u32 gc_track_take(const void *obj, const char *kind, u32 dir_id)
 	struct gc_track_dir *dir = NULL;
 	struct gc_ref_rec *rec;
 	unsigned long flags;
+	unsigned int nth;
 	u32 id = 0;
 
-	rec = gc_track_alloc(sizeof(*rec));
+	nth = gc_track_nofail_begin();
+	rec = kzalloc(sizeof(*rec), GFP_NOWAIT | __GFP_NOWARN);
 	if (!rec)
-		return 0;
+		goto out;
 	rec->obj = obj;
 	rec->kind = kind;
 	rec->taken = gc_stack_save(GFP_NOWAIT);
@@ -199,6 +210,8 @@ u32 gc_track_take(const void *obj, const char *kind, u32 dir_id)
 	}
 	spin_unlock_irqrestore(&gc_track_lock, flags);
 	kfree(rec);
+out:
+	gc_track_nofail_end(nth);
 	return id;
 }
 EXPORT_SYMBOL_NS_GPL(gc_track_take, GPUCORE);
