@@ -35,7 +35,7 @@
  *	there is none
  */
 struct gc_e2e_file {
-	struct mutex lock;
+	struct mutex lock;	/* protects tl and sig */
 	struct gc_timeline *tl;
 	struct gc_fence_signaller sig;
 };

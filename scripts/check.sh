@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The whole test suite: builds (W=1, debug on and off, the cleanup.h
+# fallback), lint (checkpatch --strict, kernel-doc, sparse), the Doxygen
+# reference, KUnit on the debug kernel, and the VM run on Debian's kernel.
+# Every stage runs even if an earlier one failed; the last line is
+# "N passed, N failed" over all of them.
+set -u -o pipefail
+. "$(dirname "$0")/lib.sh"
+
+passed=0
+failed=0
+start=$SECONDS
+
+# stage NAME CMD...: run a stage that ends with "NAME: N passed, N failed".
+stage()
+{
+	local name=$1 out line p f rc
+	shift
+	out=$GC_OUT/logs/check-$name.out
+	"$@" 2>&1 | tee "$out"
+	rc=${PIPESTATUS[0]}
+	line=$(grep -E '^[a-z0-9-]+: [0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
+	if [ -n "$line" ]; then
+		p=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')
+		f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+	else
+		p=0
+		f=1
+	fi
+	# A stage that failed without counting a failure still counts one.
+	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+	passed=$((passed + p))
+	failed=$((failed + f))
+}
+
+# Build stage: each configuration is one check.
+builds()
+{
+	local out p f
+	out=$(scripts/modules.sh --matrix 2>&1)
+	echo "$out"
+	p=$(echo "$out" | grep -c ': ok against' || true)
+	f=$((3 - p))
+	echo "modules: $p passed, $f failed"
+	[ "$f" -eq 0 ]
+}
+
+docs()
+{
+	if scripts/docs.sh; then
+		echo "docs: 1 passed, 0 failed"
+	else
+		echo "docs: 0 passed, 1 failed"
+		return 1
+	fi
+}
+
+cd "$GC_TOP"
+stage modules builds
+stage lint scripts/lint.sh
+stage docs docs
+stage kunit scripts/kunit.sh
+# The VM loads what the default configuration builds.
+stage e2e bash -c 'scripts/modules.sh >/dev/null && scripts/e2e.sh'
+
+echo "check: $(( (SECONDS - start) / 60 )) min $(( (SECONDS - start) % 60 )) s"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

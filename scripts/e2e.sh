@@ -1,0 +1,218 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# End-to-end tests: boot Debian's stock kernel in qemu with an initramfs that
+# carries busybox, the kernel's DRM modules, gpucore and the test modules and
+# programs of tests/e2e/, run the cases of tests/e2e/init and check the
+# serial log.
+#   scripts/e2e.sh          run the tests (after `make modules`); prints the
+#                           failed cases and "e2e: N passed, N failed"
+#   scripts/e2e.sh --demo   boot, load gpucore and run the demo client
+# The serial log is kept in build/logs/e2e.log (demo.log for --demo).
+# GPUCORE_E2E_TIMEOUT sets the VM's time limit in seconds (300).
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+MODE="test"
+case "${1:-}" in
+"") ;;
+--demo) MODE=demo ;;
+*) echo "usage: $0 [--demo]" >&2; exit 2 ;;
+esac
+
+gc_deps_e2e
+V=$(gc_kver)
+KERNEL=/boot/vmlinuz-$V
+STOCK=/lib/modules/$V
+# One staging directory per mode, so that a demo and a test run can overlap.
+E2E=$GC_OUT/e2e/$MODE
+ROOT=$E2E/root
+INITRD=$E2E/initramfs.cpio
+LOG=$GC_OUT/logs/$([ "$MODE" = demo ] && echo demo || echo e2e).log
+TIMEOUT=${GPUCORE_E2E_TIMEOUT:-300}
+
+# Our modules, and the stock modules the guest loads (with their dependencies).
+OUR_MODULES="gpucore/gpucore.ko tests/e2e/gc_e2e.ko"
+DRM_MODULES="drm gpu-sched drm_shmem_helper"
+# Static test programs, tests/e2e/NAME.c, installed as /bin/NAME.
+PROGRAMS="fence_unload"
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+
+die()
+{
+	echo "e2e: FAIL setup: $*"
+	echo "e2e: 0 passed, 1 failed"
+	exit 1
+}
+
+# check_modules: our modules are built, for the kernel that boots.
+check_modules()
+{
+	local ko magic
+
+	for ko in $OUR_MODULES; do
+		[ -f "$GC_TOP/$ko" ] || die "$ko is missing (run make modules)"
+		magic=$(modinfo -F vermagic "$GC_TOP/$ko")
+		[ "${magic%% *}" = "$V" ] || die "$ko is built for ${magic%% *}, not $V"
+	done
+}
+
+# build_programs: the static test programs, linked against libdrm.a.
+build_programs()
+{
+	local p log=$E2E/programs.log
+
+	mkdir -p "$E2E/bin"
+	for p in $PROGRAMS; do
+		# shellcheck disable=SC2046 # pkg-config output is a word list
+		gcc -static -O2 -Wall -Werror $(pkg-config --cflags libdrm) \
+			-I"$GC_TOP/tests/e2e" -o "$E2E/bin/$p" "$GC_TOP/tests/e2e/$p.c" \
+			$(pkg-config --libs --static libdrm) >"$log" 2>&1 || {
+			cat "$log" >&2
+			die "cannot build tests/e2e/$p.c"
+		}
+	done
+}
+
+# stage_stock_modules: the DRM modules and what modules.dep says they need.
+stage_stock_modules()
+{
+	local path f
+
+	# shellcheck disable=SC2086 # word list
+	for path in $(modprobe -S "$V" --show-depends -a $DRM_MODULES |
+		      awk '$1 == "insmod" { print $2 }' | sort -u); do
+		mkdir -p "$ROOT$(dirname "$path")"
+		cp "$path" "$ROOT$path"
+	done
+	for f in modules.order modules.builtin modules.builtin.modinfo; do
+		cp "$STOCK/$f" "$ROOT$STOCK/"
+	done
+}
+
+# demo_stage: install the demo client. The AGX demo client is added here
+# with the AGX backend; tests/e2e/init runs it from demo_client().
+demo_stage()
+{
+	:
+}
+
+stage_root()
+{
+	local a ko
+
+	rm -rf "$ROOT"
+	mkdir -p "$ROOT"/{bin,dev,proc,sys,tmp,etc} "$ROOT$STOCK/extra"
+	ln -s bin "$ROOT/sbin"
+	mkdir -p "$ROOT/usr"
+	ln -s ../bin "$ROOT/usr/bin"
+	ln -s ../bin "$ROOT/usr/sbin"
+	cp /bin/busybox "$ROOT/bin/busybox"
+	for a in $("$ROOT/bin/busybox" --list); do
+		[ "$a" = busybox ] || ln -s busybox "$ROOT/bin/$a"
+	done
+	install -m 0755 "$GC_TOP/tests/e2e/init" "$ROOT/init"
+
+	stage_stock_modules
+	for ko in $OUR_MODULES; do
+		cp "$GC_TOP/$ko" "$ROOT$STOCK/extra/"
+	done
+	depmod -b "$ROOT" "$V"
+
+	cp "$E2E"/bin/* "$ROOT/bin/"
+	[ "$MODE" = demo ] && demo_stage
+	(cd "$ROOT" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio -o -H newc -R 0:0 --quiet) >"$INITRD"
+}
+
+# boot: run the VM; the serial console goes to $LOG. Returns qemu's status
+# (124 when the time limit killed it).
+boot()
+{
+	local rc=0
+
+	timeout -k 10 "$TIMEOUT" qemu-system-x86_64 \
+		-machine q35 -cpu max -smp 2 -m 1G \
+		-nographic -no-reboot -nic none \
+		-kernel "$KERNEL" -initrd "$INITRD" \
+		-append "console=ttyS0 panic=-1 quiet e2e_mode=$MODE" \
+		</dev/null >"$LOG" 2>&1 || rc=$?
+	# Serial lines end in \r\n; the firmware clears the screen.
+	sed -i 's/\r$//; s/\x1bc//g; s/\x1b\[[0-9;?]*[A-Za-z]//g' "$LOG"
+	return $rc
+}
+
+# section NAME: the lines of $LOG between "e2e: NAME BEGIN" and "... END".
+section()
+{
+	awk -v b="e2e: $1 BEGIN" -v e="e2e: $1 END" '
+		index($0, e) == 1 { on = 0 }
+		on { print }
+		index($0, b) == 1 { on = 1 }' "$LOG"
+}
+
+# kernel_problems: kernel log lines that make the run fail, each with the
+# case it happened in. A call trace is expected only after a report a test
+# caught on purpose ("gpucore: caught"), until the next case starts.
+kernel_problems()
+{
+	awk '
+		/e2e: case / { sub(/.*e2e: case /, ""); cur = $0; allow = 0; next }
+		/gpucore: caught/ { allow = 1; next }
+		/BUG:|WARNING:|Oops|KASAN|UBSAN|gpucore: BUG|Kernel panic|general protection fault/ {
+			print $0 " (in " (cur == "" ? "boot" : cur) ")"; allow = 0; next
+		}
+		/Call Trace/ && !allow { print $0 " (in " (cur == "" ? "boot" : cur) ")" }'
+}
+
+report()	# report QEMU_RC
+{
+	local qrc=$1 results problems passed failed
+
+	results=$(section RESULTS)
+	if grep -q '^e2e: RESULTS END' "$LOG"; then
+		problems=$(section DMESG | kernel_problems)
+	else
+		# The guest hung or crashed: use what the console shows.
+		results=$(grep -o 'e2e: \(PASS\|FAIL\) .*' "$LOG" || true)
+		problems=$(kernel_problems <"$LOG")
+		if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
+			results+=$'\n'"e2e: FAIL end_marker: VM killed after ${TIMEOUT}s, see $LOG"
+		else
+			results+=$'\n'"e2e: FAIL end_marker: VM stopped early (qemu status $qrc), see $LOG"
+		fi
+	fi
+	if [ -n "$problems" ]; then
+		results+=$'\n'"e2e: FAIL kernel_log: $(head -n 1 <<<"$problems")"
+		[ "$(wc -l <<<"$problems")" -gt 1 ] &&
+			results+=" (+$(($(wc -l <<<"$problems") - 1)) more, see $LOG)"
+	elif [ "$MODE" = test ]; then
+		results+=$'\n'"e2e: PASS kernel_log"
+	fi
+
+	if [ "$MODE" = demo ]; then
+		grep '^demo: ' "$LOG" || true
+	fi
+	grep '^e2e: FAIL ' <<<"$results" || true
+	passed=$(grep -c '^e2e: PASS ' <<<"$results" || true)
+	failed=$(grep -c '^e2e: FAIL ' <<<"$results" || true)
+	[ "$MODE" = test ] && echo "e2e: $passed passed, $failed failed"
+	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+}
+
+t0=$(now)
+check_modules
+build_programs
+stage_root
+t1=$(now)
+qrc=0
+boot || qrc=$?
+t2=$(now)
+{
+	echo "e2e: initramfs $(elapsed "$t0" "$t1")s ($(du -k "$INITRD" | cut -f1) KiB)," \
+		"boot and tests $(elapsed "$t1" "$t2")s, qemu status $qrc"
+} >>"$LOG"
+report "$qrc"
