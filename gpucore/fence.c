@@ -32,7 +32,7 @@
  */
 struct gc_timeline {
 	struct kref kref;
-	spinlock_t lock;
+	spinlock_t lock;	/* protects seqno and last_signalled */
 	u64 context;
 	u64 seqno;
 	u64 last_signalled;
@@ -54,7 +54,7 @@ struct gc_timeline {
  */
 struct gc_fence {
 	struct dma_fence base;
-	spinlock_t lock;
+	spinlock_t lock;	/* the dma_fence lock, inside the fence */
 	u32 magic;
 	u32 dir_id;
 	struct gc_timeline *tl;

@@ -31,6 +31,22 @@ static atomic_t gc_reports_total = ATOMIC_INIT(0);
 
 #define GC_STACK_DEPTH	16
 
+/* Caught reports are expected by a test: informational, not errors. */
+static __printf(2, 3) void gc_print(bool caught, const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	if (caught)
+		pr_info("%pV", &vaf);
+	else
+		pr_err("%pV", &vaf);
+	va_end(args);
+}
+
 /**
  * gc_stack_save() - record the caller's stack in the stack depot
  * @gfp: allocation flags for the depot; GFP_NOWAIT where sleeping is not
@@ -69,7 +85,7 @@ EXPORT_SYMBOL_NS_GPL(gc_stack_save, GPUCORE);
 void gc_report(enum gc_report_kind kind, const struct gc_report_stack *stacks,
 	       unsigned int nr_stacks, const char *fmt, ...)
 {
-	const char *level = KERN_ERR, *tag = "BUG";
+	const char *tag = "BUG";
 	struct va_format vaf;
 	unsigned long flags;
 	unsigned int i;
@@ -87,25 +103,20 @@ void gc_report(enum gc_report_kind kind, const struct gc_report_stack *stacks,
 		caught = true;
 	}
 	spin_unlock_irqrestore(&gc_catcher_lock, flags);
-	if (caught) {
-		level = KERN_INFO;
+	if (caught)
 		tag = "caught";
-	}
 
 	va_start(args, fmt);
 	vaf.fmt = fmt;
 	vaf.va = &args;
-	printk("%sgpucore: %s: %s: %pV\n", level, tag, gc_report_names[kind], &vaf);
+	gc_print(caught, "gpucore: %s: %s: %pV\n", tag, gc_report_names[kind], &vaf);
 	va_end(args);
 
 	for (i = 0; i < nr_stacks; i++) {
-		if (!stacks[i].stack) {
-			printk("%sgpucore: %s at: (stack not recorded)\n", level,
-			       stacks[i].what);
-			continue;
-		}
-		printk("%sgpucore: %s at:\n", level, stacks[i].what);
-		stack_depot_print(stacks[i].stack);
+		gc_print(caught, "gpucore: %s at:%s\n", stacks[i].what,
+			 stacks[i].stack ? "" : " (stack not recorded)");
+		if (stacks[i].stack)
+			stack_depot_print(stacks[i].stack);
 	}
 	WARN(!caught, "gpucore: %s\n", gc_report_names[kind]);
 }

@@ -49,6 +49,7 @@ struct simple_cb {
 
 static void simple_callback(struct dma_fence *f, struct dma_fence_cb *cb)
 {
+	/* Pairs with the READ_ONCE() of the thread waiting for the callback. */
 	smp_store_mb(container_of(cb, struct simple_cb, cb)->seen, true);
 }
 
@@ -271,6 +272,7 @@ static int race_fn(void *arg)
 
 		if (t->before)
 			gc_fence_signal(&sig);
+		/* Reset before the callback can run on another thread. */
 		smp_store_mb(cb.seen, false);
 		if (!f2 || dma_fence_add_callback(f2, &cb.cb, simple_callback))
 			cb.seen = true;

@@ -61,7 +61,7 @@ static const struct dma_fence_ops gc_test_foreign_ops = {
 
 struct gc_test_foreign {
 	struct dma_fence base;
-	spinlock_t lock;
+	spinlock_t lock;	/* the dma_fence lock */
 };
 
 struct dma_fence *gc_test_foreign_fence(struct kunit *test)

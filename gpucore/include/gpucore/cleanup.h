@@ -3,27 +3,27 @@
  * Scope-based cleanup for gpucore handles.
  *
  * The kernel's <linux/cleanup.h> appeared in 6.5 and was backported to later
- * 6.1 stable releases. Where it is missing, gpucore carries the few macros it
- * uses; GPUCORE_FORCE_CLEANUP_FALLBACK selects them on any kernel so the
- * fallback stays compile-tested.
+ * 6.1 stable releases. Where it is missing, gpucore carries the two macros
+ * its handles need, DEFINE_FREE() and __free();
+ * GPUCORE_FORCE_CLEANUP_FALLBACK selects them on any kernel so the fallback
+ * stays compile-tested.
  */
 #ifndef _GPUCORE_CLEANUP_H_
 #define _GPUCORE_CLEANUP_H_
 
 #include <linux/compiler.h>
+#include <linux/spinlock.h>	/* brings in <linux/cleanup.h> where it exists */
 #include <linux/string.h>
 
-#if __has_include(<linux/cleanup.h>) && !defined(GPUCORE_FORCE_CLEANUP_FALLBACK)
-#include <linux/cleanup.h>
-#else
+#ifdef GPUCORE_FORCE_CLEANUP_FALLBACK
+#undef DEFINE_FREE
+#undef __free
+#endif
+
 #ifndef DEFINE_FREE
 #define DEFINE_FREE(_name, _type, _free) \
-	static inline void __free_##_name(void *p) { _type _T = *(_type *)p; _free; }
+	static inline void __free_##_name(void *p) { __auto_type _T = *(typeof(_type) *)p; _free; }
 #define __free(_name)	__attribute__((__cleanup__(__free_##_name)))
-#define no_free_ptr(p) \
-	({ __auto_type __ptr = (p); (p) = NULL; __ptr; })
-#define return_ptr(p)	return no_free_ptr(p)
-#endif
 #endif
 
 /**
@@ -36,8 +36,12 @@
  *
  * Return: the handle *@h held.
  */
-#define gc_move(h) \
-	({ typeof(*(h)) __gc_moved = *(h); memset((h), 0, sizeof(*(h))); __gc_moved; })
+#define gc_move(h) ({						\
+	__auto_type __gc_h = (h);					\
+	typeof(*__gc_h) __gc_moved = *__gc_h;				\
+	memset(__gc_h, 0, sizeof(*__gc_h));				\
+	__gc_moved;							\
+})
 
 /**
  * gc_is_err() - does a handle returned by a constructor hold an error?

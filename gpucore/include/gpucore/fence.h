@@ -56,7 +56,9 @@ struct gc_fence;
  */
 struct gc_fence_ref {
 	struct dma_fence *ptr;
-	GC_TRACK_COOKIE;
+#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
+	u32 track_id;
+#endif
 };
 
 /**
@@ -71,7 +73,9 @@ struct gc_fence_ref {
  */
 struct gc_fence_signaller {
 	struct gc_fence *ptr;
-	GC_TRACK_COOKIE;
+#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
+	u32 track_id;
+#endif
 };
 
 struct gc_timeline *gc_timeline_create(const char *driver_name, const char *name,

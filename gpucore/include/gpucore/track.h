@@ -49,9 +49,6 @@ struct gc_track_dir {
 
 #if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
 
-/* The tracking cookie inside every owned handle. */
-#define GC_TRACK_COOKIE	u32 track_id
-
 void gc_track_dir_init(struct gc_track_dir *dir, const char *name);
 unsigned int gc_track_dir_exit(struct gc_track_dir *dir);
 unsigned int gc_track_dir_live(const struct gc_track_dir *dir);
@@ -71,8 +68,6 @@ static inline u32 gc_track_dir_id(const struct gc_track_dir *dir)
 }
 
 #else
-
-#define GC_TRACK_COOKIE	struct { } track_none
 
 static inline void gc_track_dir_init(struct gc_track_dir *dir, const char *name) { }
 static inline unsigned int gc_track_dir_exit(struct gc_track_dir *dir) { return 0; }
