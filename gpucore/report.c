@@ -162,7 +162,7 @@ EXPORT_SYMBOL_NS_GPL(gc_report_catch_end, GPUCORE);
 /**
  * gc_report_total() - number of reports since gpucore was loaded
  *
- * Counts caught reports too. Lets a test assert that a correct sequence of
+ * Description: counts caught reports too. Lets a test assert that a correct sequence of
  * calls reported nothing.
  *
  * Return: the number of reports so far.

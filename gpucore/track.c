@@ -315,11 +315,19 @@ bool gc_track_check(u32 id, const void *obj, enum gc_report_kind reuse)
 }
 EXPORT_SYMBOL_NS_GPL(gc_track_check, GPUCORE);
 
+/**
+ * gc_track_init() - prepare owner tracking at module load
+ *
+ * Return: 0, or the stack depot's error.
+ */
 int gc_track_init(void)
 {
 	return stack_depot_init();
 }
 
+/**
+ * gc_track_exit() - report what is still tracked at module unload, free it
+ */
 void gc_track_exit(void)
 {
 	struct gc_ref_rec *rec;
