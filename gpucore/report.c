@@ -22,6 +22,7 @@ static const char *const gc_report_names[GC_REPORT_NR] = {
 	[GC_REPORT_FENCE_DOUBLE_SIGNAL] = "fence signalled twice",
 	[GC_REPORT_FENCE_ORDER] = "fence signalled out of order",
 	[GC_REPORT_BAD_HANDLE] = "bad handle",
+	[GC_REPORT_NOT_UNIQUE] = "setup of a shared object",
 };
 
 /* Protects gc_catcher and the counts of the catcher it points at. */

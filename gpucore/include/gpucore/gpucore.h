@@ -7,10 +7,14 @@
 #ifndef _GPUCORE_GPUCORE_H_
 #define _GPUCORE_GPUCORE_H_
 
+#include <gpucore/bo.h>
 #include <gpucore/cleanup.h>
+#include <gpucore/exec.h>
 #include <gpucore/fence.h>
 #include <gpucore/fence_set.h>
 #include <gpucore/report.h>
+#include <gpucore/shmem.h>
 #include <gpucore/track.h>
+#include <gpucore/vm.h>
 
 #endif /* _GPUCORE_GPUCORE_H_ */

@@ -33,6 +33,8 @@
  *	timeline
  * @GC_REPORT_BAD_HANDLE: a handle did not point at a live object of its
  *	kind (corrupted, or never initialised)
+ * @GC_REPORT_NOT_UNIQUE: a setup call reached an object that is already
+ *	shared
  * @GC_REPORT_NR: number of report kinds
  */
 enum gc_report_kind {
@@ -43,6 +45,7 @@ enum gc_report_kind {
 	GC_REPORT_FENCE_DOUBLE_SIGNAL,
 	GC_REPORT_FENCE_ORDER,
 	GC_REPORT_BAD_HANDLE,
+	GC_REPORT_NOT_UNIQUE,
 	GC_REPORT_NR
 };
 
