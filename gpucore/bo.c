@@ -12,6 +12,7 @@
 #include <gpucore/bo.h>
 #include <gpucore/report.h>
 
+#define GC_BO_MAGIC	0x6763626f	/* "gcbo" */
 #define GC_BO_POISON	0x6763dead
 
 /*

@@ -53,7 +53,7 @@ enum gc_access {
 /**
  * struct gc_bo - gpucore state embedded in a driver's buffer object
  * @gem: the GEM object this state is attached to
- * @magic: %GC_BO_MAGIC while attached
+ * @magic: a constant while attached, poisoned when released
  * @dir_id: tracking scope of references to the BO
  * @shared: setup is closed: the BO may have more than one owner
  * @nr_vm_mappings: GPU VM mappings that reference the BO
@@ -67,8 +67,6 @@ struct gc_bo {
 	atomic_t nr_vm_mappings;
 	char label[32];
 };
-
-#define GC_BO_MAGIC	0x6763626f	/* "gcbo" */
 
 /**
  * struct gc_bo_unique - the only reference to a BO still being set up

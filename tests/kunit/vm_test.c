@@ -1,0 +1,454 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * GPU VMs: binding, deferred unbinding, teardown with work in flight, and
+ * catalogue entries 6 (an object using a buffer holds a counted reference)
+ * and 8 (backing pages stay while a GPU mapping points at them).
+ */
+
+#include <linux/delay.h>
+#include <linux/timer.h>
+#include <drm/drm_gem.h>
+
+#include <gpucore/bo.h>
+#include <gpucore/shmem.h>
+#include <gpucore/vm.h>
+
+#include "gc_test.h"
+#include "mock_drm.h"
+
+#define VA_BASE		0x100000ull
+#define VA_SIZE		0x10000000ull
+
+/* A backend's page tables, reduced to counters. */
+struct mock_mmu {
+	int maps;
+	int unmaps;
+	int fail_map;		/* error the next map returns */
+	u64 last_va;
+	bool had_pages;
+};
+
+static int mock_map(struct gc_vm *vm, const struct gc_vm_mapping *m)
+{
+	struct mock_mmu *mmu = vm->priv;
+	int ret = mmu->fail_map;
+
+	mmu->fail_map = 0;
+	if (ret)
+		return ret;
+	mmu->maps++;
+	mmu->last_va = m->node.start;
+	mmu->had_pages = m->sgt && m->sgt->nents;
+	return 0;
+}
+
+static void mock_unmap(struct gc_vm *vm, const struct gc_vm_mapping *m)
+{
+	struct mock_mmu *mmu = vm->priv;
+
+	mmu->unmaps++;
+}
+
+static const struct gc_vm_ops mock_vm_ops = {
+	.map = mock_map,
+	.unmap = mock_unmap,
+};
+
+struct vm_fixture {
+	struct gc_mock_device *mdev;
+	struct mock_mmu mmu;
+	struct gc_vm *vm;
+};
+
+static void fixture_init(struct kunit *test, struct vm_fixture *fx)
+{
+	memset(fx, 0, sizeof(*fx));
+	fx->mdev = gc_mock_device(test, true);
+	fx->vm = gc_vm_create(VA_BASE, VA_SIZE, &mock_vm_ops, &fx->mmu);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(fx->vm));
+}
+
+static struct gc_bo_ref fixture_bo(struct kunit *test, struct vm_fixture *fx, size_t size)
+{
+	struct gc_bo_unique u = gc_shmem_bo_create(&fx->mdev->drm, size, &fx->mdev->refs);
+
+	KUNIT_ASSERT_FALSE(test, gc_is_err(u));
+	return gc_bo_share(&u);
+}
+
+static unsigned int gem_refs(struct gc_bo *bo)
+{
+	return kref_read(&bo->gem->refcount);
+}
+
+/* A fence standing for a job that uses the VM. */
+struct vm_job {
+	struct gc_timeline *tl;
+	struct gc_fence_signaller sig;
+};
+
+static void vm_job_start(struct kunit *test, struct gc_vm *vm, struct vm_job *job)
+{
+	struct gc_fence_ref f;
+
+	job->tl = gc_timeline_create("gc-test", "vm-job", NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(job->tl));
+	job->sig = gc_fence_create(job->tl, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, gc_is_err(job->sig));
+	f = gc_fence_signaller_fence(&job->sig);
+	KUNIT_EXPECT_EQ(test, gc_vm_add_fence(vm, gc_fence_borrow(&f)), 0);
+	gc_fence_put(&f);
+}
+
+static void vm_job_finish(struct vm_job *job)
+{
+	if (job->sig.ptr)
+		gc_fence_signal(&job->sig);
+	gc_timeline_put(job->tl);
+}
+
+static void vm_create_bad_args(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, PTR_ERR(gc_vm_create(0, 0, NULL, NULL)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(gc_vm_create(1, PAGE_SIZE, NULL, NULL)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(gc_vm_create(0, PAGE_SIZE + 1, NULL, NULL)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(gc_vm_create(U64_MAX & PAGE_MASK, 2 * PAGE_SIZE,
+						   NULL, NULL)), -EINVAL);
+	gc_vm_destroy(NULL);
+}
+
+static void vm_bind_translate_unbind(struct kunit *test)
+{
+	struct vm_fixture fx;
+	struct gc_bo_ref bo;
+	struct gc_vm_mapping *m;
+
+	fixture_init(test, &fx);
+	bo = fixture_bo(test, &fx, 4 * PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, gc_vm_bind(fx.vm, gc_bo_borrow(&bo), PAGE_SIZE, VA_BASE,
+					 2 * PAGE_SIZE, GC_VM_READ | GC_VM_WRITE), 0);
+	KUNIT_EXPECT_EQ(test, fx.mmu.maps, 1);
+	KUNIT_EXPECT_EQ(test, fx.mmu.last_va, VA_BASE);
+	KUNIT_EXPECT_TRUE(test, fx.mmu.had_pages);
+	mutex_lock(&fx.vm->lock);
+	m = gc_vm_find(fx.vm, VA_BASE + PAGE_SIZE + 5);
+	KUNIT_EXPECT_NOT_NULL(test, m);
+	if (m)
+		KUNIT_EXPECT_EQ(test, m->bo_offset, (u64)PAGE_SIZE);
+	KUNIT_EXPECT_NULL(test, gc_vm_find(fx.vm, VA_BASE + 2 * PAGE_SIZE));
+	KUNIT_EXPECT_NULL(test, gc_vm_find(fx.vm, VA_BASE - 1));
+	mutex_unlock(&fx.vm->lock);
+	KUNIT_EXPECT_EQ(test, atomic_read(&gc_bo_borrow(&bo)->nr_vm_mappings), 1);
+
+	KUNIT_EXPECT_EQ(test, gc_vm_unbind(fx.vm, VA_BASE, 2 * PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, fx.mmu.unmaps, 1);
+	mutex_lock(&fx.vm->lock);
+	KUNIT_EXPECT_NULL(test, gc_vm_find(fx.vm, VA_BASE));
+	mutex_unlock(&fx.vm->lock);
+	KUNIT_EXPECT_EQ(test, gc_vm_unbind(fx.vm, VA_BASE, 2 * PAGE_SIZE), -ENOENT);
+	KUNIT_EXPECT_EQ(test, atomic_read(&gc_bo_borrow(&bo)->nr_vm_mappings), 0);
+	gc_bo_put(&bo);
+	gc_vm_destroy(fx.vm);
+	gc_expect_no_reports(test);
+}
+
+static void vm_bind_rejects_bad_ranges(struct kunit *test)
+{
+	struct vm_fixture fx;
+	struct gc_bo_ref ref;
+	struct gc_bo *bo;
+
+	fixture_init(test, &fx);
+	ref = fixture_bo(test, &fx, 2 * PAGE_SIZE);
+	bo = gc_bo_borrow(&ref);
+	KUNIT_EXPECT_EQ(test, gc_vm_bind(fx.vm, bo, 0, VA_BASE + 1, PAGE_SIZE, GC_VM_READ),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, gc_vm_bind(fx.vm, bo, 1, VA_BASE, PAGE_SIZE, GC_VM_READ), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gc_vm_bind(fx.vm, bo, 0, VA_BASE, 0, GC_VM_READ), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gc_vm_bind(fx.vm, bo, PAGE_SIZE, VA_BASE, 2 * PAGE_SIZE,
+					 GC_VM_READ), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gc_vm_bind(fx.vm, bo, 0, VA_BASE, PAGE_SIZE, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gc_vm_bind(fx.vm, bo, 0, VA_BASE, PAGE_SIZE, 0x80), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gc_vm_bind(fx.vm, bo, 0, 0, PAGE_SIZE, GC_VM_READ), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gc_vm_bind(fx.vm, bo, 0, VA_BASE + VA_SIZE, PAGE_SIZE,
+					 GC_VM_READ), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gc_vm_bind(fx.vm, bo, 0, U64_MAX & PAGE_MASK, 2 * PAGE_SIZE,
+					 GC_VM_READ), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gc_vm_bind(NULL, bo, 0, VA_BASE, PAGE_SIZE, GC_VM_READ), -EINVAL);
+	/* Nothing failed half-way: no pins, no references, no mappings left. */
+	KUNIT_EXPECT_EQ(test, fx.mmu.maps, 0);
+	KUNIT_EXPECT_EQ(test, gem_refs(bo), 1u);
+	KUNIT_EXPECT_EQ(test, to_gc_shmem_bo(bo)->shmem.pages_use_count, 0u);
+	gc_bo_put(&ref);
+	gc_vm_destroy(fx.vm);
+	gc_expect_no_reports(test);
+}
+
+static void vm_bind_overlap(struct kunit *test)
+{
+	struct vm_fixture fx;
+	struct gc_bo_ref ref;
+	struct gc_bo *bo;
+
+	fixture_init(test, &fx);
+	ref = fixture_bo(test, &fx, 4 * PAGE_SIZE);
+	bo = gc_bo_borrow(&ref);
+	KUNIT_ASSERT_EQ(test, gc_vm_bind(fx.vm, bo, 0, VA_BASE, 2 * PAGE_SIZE, GC_VM_READ), 0);
+	KUNIT_EXPECT_EQ(test, gc_vm_bind(fx.vm, bo, 0, VA_BASE + PAGE_SIZE, 2 * PAGE_SIZE,
+					 GC_VM_READ), -EEXIST);
+	KUNIT_EXPECT_EQ(test, gc_vm_bind(fx.vm, bo, 0, VA_BASE + 2 * PAGE_SIZE, 2 * PAGE_SIZE,
+					 GC_VM_READ), 0);
+	KUNIT_EXPECT_EQ(test, gem_refs(bo), 3u);	/* ours and two mappings' */
+	KUNIT_EXPECT_EQ(test, gc_vm_unbind(fx.vm, VA_BASE, PAGE_SIZE), -ENOENT);
+	gc_bo_put(&ref);
+	gc_vm_destroy(fx.vm);
+	KUNIT_EXPECT_EQ(test, fx.mmu.unmaps, 2);
+	KUNIT_EXPECT_EQ(test, gc_track_dir_live(&fx.mdev->refs), 0u);
+	gc_expect_no_reports(test);
+}
+
+static void vm_map_failure_rolls_back(struct kunit *test)
+{
+	struct vm_fixture fx;
+	struct gc_bo_ref ref;
+	struct gc_bo *bo;
+
+	fixture_init(test, &fx);
+	ref = fixture_bo(test, &fx, PAGE_SIZE);
+	bo = gc_bo_borrow(&ref);
+	fx.mmu.fail_map = -ENOMEM;
+	KUNIT_EXPECT_EQ(test, gc_vm_bind(fx.vm, bo, 0, VA_BASE, PAGE_SIZE, GC_VM_READ), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, gem_refs(bo), 1u);
+	KUNIT_EXPECT_EQ(test, to_gc_shmem_bo(bo)->shmem.pages_use_count, 0u);
+	/* The VA range was given back. */
+	KUNIT_EXPECT_EQ(test, gc_vm_bind(fx.vm, bo, 0, VA_BASE, PAGE_SIZE, GC_VM_READ), 0);
+	gc_bo_put(&ref);
+	gc_vm_destroy(fx.vm);
+	gc_expect_no_reports(test);
+}
+
+/* Catalogue 6: the mapping's own reference keeps the BO. */
+static void vm_catalogue_6_mapping_holds_bo(struct kunit *test)
+{
+	struct vm_fixture fx;
+	struct drm_file *file;
+	struct gc_bo_unique u;
+	struct gc_bo_ref ref;
+	struct gc_bo *bo;
+	u32 handle;
+
+	fixture_init(test, &fx);
+	file = gc_mock_file(test, fx.mdev);
+	u = gc_shmem_bo_create(&fx.mdev->drm, PAGE_SIZE, &fx.mdev->refs);
+	ref = gc_bo_publish(&u, file, &handle);
+	bo = gc_bo_borrow(&ref);
+	KUNIT_ASSERT_EQ(test, gc_vm_bind(fx.vm, bo, 0, VA_BASE, PAGE_SIZE, GC_VM_READ), 0);
+	/* User space closes the handle, the driver drops its reference. */
+	drm_gem_handle_delete(file, handle);
+	gc_bo_put(&ref);
+	KUNIT_EXPECT_EQ(test, gem_refs(bo), 1u);
+	KUNIT_EXPECT_EQ(test, gc_track_dir_live(&fx.mdev->refs), 1u);
+	KUNIT_EXPECT_EQ(test, gc_vm_unbind(fx.vm, VA_BASE, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, gc_track_dir_live(&fx.mdev->refs), 0u);
+	gc_vm_destroy(fx.vm);
+	gc_expect_no_reports(test);
+}
+
+/* Catalogue 8: the pages stay while the GPU mapping points at them. */
+static void vm_catalogue_8_pages_pinned_while_mapped(struct kunit *test)
+{
+	struct vm_fixture fx;
+	struct gc_bo_ref ref;
+	struct gc_shmem_bo *sbo;
+	struct vm_job job;
+
+	fixture_init(test, &fx);
+	ref = fixture_bo(test, &fx, 2 * PAGE_SIZE);
+	sbo = to_gc_shmem_bo(gc_bo_borrow(&ref));
+	KUNIT_ASSERT_EQ(test, gc_vm_bind(fx.vm, &sbo->gc, 0, VA_BASE, 2 * PAGE_SIZE,
+					 GC_VM_WRITE), 0);
+	KUNIT_EXPECT_EQ(test, sbo->shmem.pages_use_count, 1u);
+	vm_job_start(test, fx.vm, &job);
+	gc_bo_put(&ref);
+	KUNIT_EXPECT_EQ(test, gc_vm_unbind(fx.vm, VA_BASE, 2 * PAGE_SIZE), 0);
+	/* Unbound, but a job may still use it: the pages are still pinned. */
+	KUNIT_EXPECT_EQ(test, sbo->shmem.pages_use_count, 1u);
+	KUNIT_EXPECT_NOT_NULL(test, sbo->shmem.pages);
+	KUNIT_EXPECT_EQ(test, gc_vm_nr_deferred(fx.vm), 1u);
+	vm_job_finish(&job);
+	gc_vm_flush(fx.vm);
+	KUNIT_EXPECT_EQ(test, gc_vm_nr_deferred(fx.vm), 0u);
+	KUNIT_EXPECT_EQ(test, gc_track_dir_live(&fx.mdev->refs), 0u);
+	gc_vm_destroy(fx.vm);
+	gc_expect_no_reports(test);
+}
+
+static void vm_unbind_deferred_until_job_done(struct kunit *test)
+{
+	struct vm_fixture fx;
+	struct gc_bo_ref ref;
+	struct vm_job job;
+	struct gc_bo *bo;
+
+	fixture_init(test, &fx);
+	ref = fixture_bo(test, &fx, PAGE_SIZE);
+	bo = gc_bo_borrow(&ref);
+	KUNIT_ASSERT_EQ(test, gc_vm_bind(fx.vm, bo, 0, VA_BASE, PAGE_SIZE, GC_VM_READ), 0);
+	vm_job_start(test, fx.vm, &job);
+	KUNIT_EXPECT_EQ(test, gc_vm_unbind(fx.vm, VA_BASE, PAGE_SIZE), 0);
+	/* Still translated for the running job; the VA range is still taken. */
+	KUNIT_EXPECT_EQ(test, fx.mmu.unmaps, 0);
+	mutex_lock(&fx.vm->lock);
+	KUNIT_EXPECT_NOT_NULL(test, gc_vm_find(fx.vm, VA_BASE));
+	mutex_unlock(&fx.vm->lock);
+	KUNIT_EXPECT_EQ(test, gc_vm_bind(fx.vm, bo, 0, VA_BASE, PAGE_SIZE, GC_VM_READ), -EEXIST);
+	KUNIT_EXPECT_EQ(test, gc_vm_unbind(fx.vm, VA_BASE, PAGE_SIZE), -ENOENT);
+	KUNIT_EXPECT_EQ(test, gem_refs(bo), 2u);
+	vm_job_finish(&job);
+	gc_vm_flush(fx.vm);
+	KUNIT_EXPECT_EQ(test, fx.mmu.unmaps, 1);
+	KUNIT_EXPECT_EQ(test, gem_refs(bo), 1u);
+	KUNIT_EXPECT_EQ(test, gc_vm_bind(fx.vm, bo, 0, VA_BASE, PAGE_SIZE, GC_VM_READ), 0);
+	gc_bo_put(&ref);
+	gc_vm_destroy(fx.vm);
+	gc_expect_no_reports(test);
+}
+
+static void vm_unbind_after_job_done_is_immediate(struct kunit *test)
+{
+	struct vm_fixture fx;
+	struct gc_bo_ref ref;
+	struct vm_job job;
+
+	fixture_init(test, &fx);
+	ref = fixture_bo(test, &fx, PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, gc_vm_bind(fx.vm, gc_bo_borrow(&ref), 0, VA_BASE, PAGE_SIZE,
+					 GC_VM_READ), 0);
+	vm_job_start(test, fx.vm, &job);
+	vm_job_finish(&job);
+	KUNIT_EXPECT_EQ(test, gc_vm_unbind(fx.vm, VA_BASE, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, gc_vm_nr_deferred(fx.vm), 0u);
+	KUNIT_EXPECT_EQ(test, fx.mmu.unmaps, 1);
+	gc_bo_put(&ref);
+	gc_vm_destroy(fx.vm);
+	gc_expect_no_reports(test);
+}
+
+static void vm_destroy_with_live_mappings(struct kunit *test)
+{
+	struct vm_fixture fx;
+	struct gc_bo_ref ref[3];
+	unsigned int i;
+
+	fixture_init(test, &fx);
+	for (i = 0; i < ARRAY_SIZE(ref); i++) {
+		ref[i] = fixture_bo(test, &fx, PAGE_SIZE);
+		KUNIT_ASSERT_EQ(test, gc_vm_bind(fx.vm, gc_bo_borrow(&ref[i]), 0,
+						 VA_BASE + i * PAGE_SIZE, PAGE_SIZE, GC_VM_READ), 0);
+	}
+	gc_vm_destroy(fx.vm);
+	KUNIT_EXPECT_EQ(test, fx.mmu.unmaps, 3);
+	for (i = 0; i < ARRAY_SIZE(ref); i++) {
+		KUNIT_EXPECT_EQ(test, gem_refs(gc_bo_borrow(&ref[i])), 1u);
+		gc_bo_put(&ref[i]);
+	}
+	gc_expect_no_reports(test);
+}
+
+static void vm_destroy_with_work_in_flight(struct kunit *test)
+{
+	struct vm_fixture fx;
+	struct gc_bo_ref ref;
+	struct vm_job job;
+	struct gc_vm *held;
+
+	fixture_init(test, &fx);
+	ref = fixture_bo(test, &fx, 2 * PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, gc_vm_bind(fx.vm, gc_bo_borrow(&ref), 0, VA_BASE, PAGE_SIZE,
+					 GC_VM_READ), 0);
+	KUNIT_ASSERT_EQ(test, gc_vm_bind(fx.vm, gc_bo_borrow(&ref), PAGE_SIZE,
+					 VA_BASE + PAGE_SIZE, PAGE_SIZE, GC_VM_READ), 0);
+	vm_job_start(test, fx.vm, &job);
+	gc_bo_put(&ref);
+	held = gc_vm_get(fx.vm);	/* only to observe it */
+	gc_vm_destroy(fx.vm);
+	KUNIT_EXPECT_EQ(test, gc_vm_nr_deferred(held), 2u);
+	KUNIT_EXPECT_EQ(test, fx.mmu.unmaps, 0);
+	KUNIT_EXPECT_EQ(test, gc_track_dir_live(&fx.mdev->refs), 2u);
+	vm_job_finish(&job);
+	gc_vm_flush(held);
+	KUNIT_EXPECT_EQ(test, fx.mmu.unmaps, 2);
+	KUNIT_EXPECT_EQ(test, gc_track_dir_live(&fx.mdev->refs), 0u);
+	gc_vm_put(held);
+	gc_expect_no_reports(test);
+}
+
+struct irq_signal {
+	struct timer_list timer;
+	struct gc_fence_signaller sig;
+};
+
+static void irq_signal_fn(struct timer_list *t)
+{
+	struct irq_signal *irq = from_timer(irq, t, timer);
+
+	gc_fence_signal(&irq->sig);
+}
+
+static void vm_idle_from_irq_reaps_in_worker(struct kunit *test)
+{
+	struct vm_fixture fx;
+	struct gc_bo_ref ref;
+	struct irq_signal irq;
+	struct vm_job job;
+	struct gc_vm *held;
+	unsigned long end;
+
+	fixture_init(test, &fx);
+	ref = fixture_bo(test, &fx, PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, gc_vm_bind(fx.vm, gc_bo_borrow(&ref), 0, VA_BASE, PAGE_SIZE,
+					 GC_VM_READ), 0);
+	vm_job_start(test, fx.vm, &job);
+	irq.sig = gc_move(&job.sig);
+	timer_setup_on_stack(&irq.timer, irq_signal_fn, 0);
+	held = gc_vm_get(fx.vm);
+	gc_vm_destroy(fx.vm);
+	/* The completion comes from a timer: teardown must wait for a worker. */
+	mod_timer(&irq.timer, jiffies + 1);
+	end = jiffies + 10 * HZ;
+	while (gc_vm_nr_deferred(held) && time_before(jiffies, end))
+		msleep(5);
+	KUNIT_EXPECT_EQ(test, gc_vm_nr_deferred(held), 0u);
+	del_timer_sync(&irq.timer);
+	destroy_timer_on_stack(&irq.timer);
+	vm_job_finish(&job);
+	gc_vm_put(held);
+	KUNIT_EXPECT_EQ(test, gem_refs(gc_bo_borrow(&ref)), 1u);
+	gc_bo_put(&ref);
+	gc_expect_no_reports(test);
+}
+
+static struct kunit_case gc_vm_cases[] = {
+	KUNIT_CASE(vm_create_bad_args),
+	KUNIT_CASE(vm_bind_translate_unbind),
+	KUNIT_CASE(vm_bind_rejects_bad_ranges),
+	KUNIT_CASE(vm_bind_overlap),
+	KUNIT_CASE(vm_map_failure_rolls_back),
+	KUNIT_CASE(vm_catalogue_6_mapping_holds_bo),
+	KUNIT_CASE(vm_catalogue_8_pages_pinned_while_mapped),
+	KUNIT_CASE(vm_unbind_deferred_until_job_done),
+	KUNIT_CASE(vm_unbind_after_job_done_is_immediate),
+	KUNIT_CASE(vm_destroy_with_live_mappings),
+	KUNIT_CASE(vm_destroy_with_work_in_flight),
+	KUNIT_CASE(vm_idle_from_irq_reaps_in_worker),
+	{}
+};
+
+static struct kunit_suite gc_vm_suite = {
+	.name = "gpucore_vm",
+	.init = gc_test_init,
+	.exit = gc_test_exit,
+	.test_cases = gc_vm_cases,
+};
+
+kunit_test_suite(gc_vm_suite);
