@@ -25,7 +25,7 @@ TIMEOUT=${GPUCORE_KUNIT_TIMEOUT:-600}
 FILTER=${GPUCORE_KUNIT_FILTER:-gpucore*}
 # Reports that must never appear in the kernel log. gpucore prints the
 # reports it expects as "gpucore: caught ...", which are not matched.
-BAD='BUG:|WARNING:|possible circular locking|inconsistent lock state|possible recursive locking|suspicious RCU usage|UBSAN|kmemleak: .*suspected memory leak|unreferenced object 0x|Kernel panic|gpucore: BUG'
+BAD='\bBUG:|\bWARNING:|possible circular locking|inconsistent lock state|possible recursive locking|suspicious RCU usage|UBSAN|kmemleak: .*suspected memory leak|unreferenced object 0x|INFO: .*stall|Kernel panic|gpucore: BUG'
 
 # summary PASSED FAILED: the last line, and the exit status.
 summary()
@@ -41,9 +41,15 @@ show()
 	head -n "${2:-5}" "$1" | cut -c1-200 | sed 's/^/  /'
 }
 
-rm -f "$RUNLOG" "$KLOG" "$JSON"
 { gc_deps_kunit && gc_need rsync; } || summary 0 1
 SRC=$(gc_linux_src) || summary 0 1
+
+# Runs from different checkouts share the kernel tree and the build: one at
+# a time. Only this shell holds the lock (children get fd 9 closed).
+mkdir -p "$GC_CACHE/kunit"
+exec 9>"$GC_CACHE/kunit/.lock"
+flock -n 9 || { echo "kunit: waiting for another run to finish"; flock 9; }
+rm -f "$RUNLOG" "$KLOG" "$JSON"
 
 # Put the project in tree. The checksum comparison leaves unchanged files
 # (and their mtimes) alone, so kbuild only rebuilds what changed; build
@@ -54,11 +60,11 @@ if ! rsync -rc --delete --delete-excluded \
 	--exclude='*.o' --exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' \
 	--exclude='*.o.d' --exclude='*.a' --exclude='.*.cmd' --exclude='.*.d' \
 	--exclude='modules.order' --exclude='Module.symvers' \
-	--exclude='.tmp_versions/' \
+	--exclude='*.symtypes' --exclude='.tmp_*' --exclude='.tmp_versions/' \
 	--include='/Kbuild' --include='/Kconfig' --include='/gpucore/***' \
 	--include='/tests/' --include='/tests/kunit/***' \
 	--include='/backends/***' --include='/uapi/***' --exclude='*' \
-	"$GC_TOP/" "$DEST/" >"$RUNLOG" 2>&1; then
+	"$GC_TOP/" "$DEST/" >"$RUNLOG" 2>&1 9>&-; then
 	echo "kunit: cannot copy the sources into $DEST"
 	show "$RUNLOG"
 	summary 0 1
@@ -78,7 +84,6 @@ key=$({
 	gcc --version | head -n 1
 } | sha256sum | cut -c1-12)
 BUILD=$GC_CACHE/kunit/uml-$key
-mkdir -p "$GC_CACHE/kunit"
 # Keep the three most recently used build directories.
 [ ! -d "$BUILD" ] || touch "$BUILD"
 ls -1dt "$GC_CACHE"/kunit/uml-* 2>/dev/null | tail -n +4 | while read -r old; do
@@ -92,8 +97,9 @@ rm -f "$BUILD/test.log"
 python3 "$SRC/tools/testing/kunit/kunit.py" run \
 	--kunitconfig="$KUNITCONFIG" --build_dir="$BUILD" \
 	--make_options="CC=ccache gcc" --jobs="$(nproc)" \
+	--kernel_args=kasan_multi_shot \
 	--timeout="$TIMEOUT" --json="$JSON" "$FILTER" \
-	>>"$RUNLOG" 2>&1 </dev/null
+	>>"$RUNLOG" 2>&1 </dev/null 9>&-
 rc=$?
 after=$(stat -c %Y "$BUILD/linux" 2>/dev/null || echo none)
 
@@ -104,8 +110,9 @@ if [ ! -f "$BUILD/test.log" ]; then
 		grep -o 'Missing: .*' "$RUNLOG" | show /dev/stdin
 	else
 		echo "kunit: building the test kernel failed (rc $rc), see $RUNLOG"
-		{ grep -E 'error:|Error [0-9]+|undefined reference' "$RUNLOG" ||
-			tail -n 5 "$RUNLOG"; } | show /dev/stdin 8
+		{ grep -E 'error:|undefined reference|multiple definition' "$RUNLOG" ||
+			grep -E 'Error [0-9]+|ERROR' "$RUNLOG" || tail -n 5 "$RUNLOG"; } |
+			sed "s|$DEST/||g" | show /dev/stdin 8
 	fi
 	summary 0 1
 fi
@@ -132,12 +139,13 @@ total=$(( passed + failed + skipped ))
 
 if [ "$failed" -gt 0 ]; then
 	# Name the failed cases suite.case, from the JSON results.
-	python3 - "$JSON" <<-'EOF' 2>/dev/null | head -n 5 | sed 's/^/kunit: /'
+	python3 - "$JSON" <<-'EOF' 2>/dev/null | awk '!seen[$0]++' | head -n 5 | sed 's/^/kunit: /'
 	import json, sys
 	def walk(group, path):
 	    for case in group.get("test_cases", []):
 	        if case["status"] not in ("PASS", "SKIP"):
-	            print(case["status"], ".".join(path + [case["name"]]))
+	            name = case["name"] or "(crashed before reporting its name)"
+	            print(case["status"], ".".join(path + [name]))
 	    for sub in group.get("sub_groups", []):
 	        walk(sub, path + [sub["name"]])
 	walk(json.load(open(sys.argv[1])), [])

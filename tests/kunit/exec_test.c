@@ -59,7 +59,9 @@ static void exec_locks_all_and_unlocks(struct kunit *test)
 	for (i = 0; i < NR_BOS; i++)
 		KUNIT_EXPECT_TRUE(test, bo_locked(fx.bos[i]));
 	KUNIT_EXPECT_EQ(test, exec.nr_locked, NR_BOS);
-	KUNIT_EXPECT_EQ(test, exec.nr_backoffs, 0u);
+	/* Injected -EDEADLKs (DEBUG_WW_MUTEX_SLOWPATH) may add back-offs. */
+	if (!IS_ENABLED(CONFIG_DEBUG_WW_MUTEX_SLOWPATH))
+		KUNIT_EXPECT_EQ(test, exec.nr_backoffs, 0u);
 	gc_exec_fini(&exec);
 	for (i = 0; i < NR_BOS; i++)
 		KUNIT_EXPECT_FALSE(test, bo_locked(fx.bos[i]));
@@ -117,6 +119,8 @@ static int holder_fn(void *arg)
 {
 	struct holder *h = arg;
 
+	/* Initialised before the test's context: the holder is the older. */
+	ww_acquire_init(&h->ctx, &reservation_ww_class);
 	dma_resv_lock(h->bo->gem->resv, &h->ctx);
 	complete(&h->locked);
 	msleep(50);
@@ -138,13 +142,11 @@ static void exec_backs_off_from_older_transaction(struct kunit *test)
 	fixture_init(test, &fx);
 	h.bo = fx.bos[0];
 	init_completion(&h.locked);
-	/* Initialised first: the holder's transaction is the older one. */
-	ww_acquire_init(&h.ctx, &reservation_ww_class);
-	gc_exec_init(&exec, false);
 	task = kthread_run(holder_fn, &h, "gc-exec-holder");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
 	get_task_struct(task);
 	wait_for_completion(&h.locked);
+	gc_exec_init(&exec, false);
 
 	/* We take bos[1], then meet the older holder on bos[0]: back off. */
 	order[0] = fx.bos[1];

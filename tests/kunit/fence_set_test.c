@@ -8,6 +8,7 @@
 
 #include <linux/dma-fence-array.h>
 #include <linux/dma-resv.h>
+#include <linux/irq_work.h>
 
 #include <gpucore/fence_set.h>
 
@@ -184,6 +185,8 @@ static void set_merge_signals_when_all_do(struct kunit *test)
 		dma_fence_signal(fx.f[i]);
 	}
 	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(m));
+	/* The array drops its last callback reference from an irq_work. */
+	irq_work_sync(&to_dma_fence_array(m)->work);
 	gc_fence_put(&merged);
 	fixture_fini(test, &fx);
 	gc_expect_no_reports(test);
