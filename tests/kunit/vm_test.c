@@ -342,9 +342,11 @@ static void vm_destroy_with_live_mappings(struct kunit *test)
 
 	fixture_init(test, &fx);
 	for (i = 0; i < ARRAY_SIZE(ref); i++) {
+		u64 va = VA_BASE + i * PAGE_SIZE;
+
 		ref[i] = fixture_bo(test, &fx, PAGE_SIZE);
-		KUNIT_ASSERT_EQ(test, gc_vm_bind(fx.vm, gc_bo_borrow(&ref[i]), 0,
-						 VA_BASE + i * PAGE_SIZE, PAGE_SIZE, GC_VM_READ), 0);
+		KUNIT_ASSERT_EQ(test, gc_vm_bind(fx.vm, gc_bo_borrow(&ref[i]), 0, va, PAGE_SIZE,
+						 GC_VM_READ), 0);
 	}
 	gc_vm_destroy(fx.vm);
 	KUNIT_EXPECT_EQ(test, fx.mmu.unmaps, 3);
@@ -417,7 +419,7 @@ static void vm_idle_from_irq_reaps_in_worker(struct kunit *test)
 	mod_timer(&irq.timer, jiffies + 1);
 	end = jiffies + 10 * HZ;
 	while (gc_vm_nr_deferred(held) && time_before(jiffies, end))
-		msleep(5);
+		msleep(20);
 	KUNIT_EXPECT_EQ(test, gc_vm_nr_deferred(held), 0u);
 	del_timer_sync(&irq.timer);
 	destroy_timer_on_stack(&irq.timer);
