@@ -16,7 +16,7 @@
 DEFINE_DRM_GEM_FOPS(gc_mock_fops);
 
 static const struct drm_driver gc_mock_driver = {
-	.driver_features = DRIVER_GEM | DRIVER_RENDER,
+	.driver_features = DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ | DRIVER_SYNCOBJ_TIMELINE,
 	.gem_create_object = gc_shmem_gem_create_object,
 	.fops = &gc_mock_fops,
 	.name = "gc-mock",

@@ -9,9 +9,11 @@
 
 #include <gpucore/bo.h>
 #include <gpucore/cleanup.h>
+#include <gpucore/device.h>
 #include <gpucore/exec.h>
 #include <gpucore/fence.h>
 #include <gpucore/fence_set.h>
+#include <gpucore/queue.h>
 #include <gpucore/report.h>
 #include <gpucore/shmem.h>
 #include <gpucore/track.h>

@@ -1,0 +1,698 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Queues and typestate jobs on drm_sched. The lifetime rules (see the DOC
+ * in queue.h) are kept here by three choices:
+ *
+ * - a job holds a reference to its queue, and the scheduler is torn down
+ *   by a worker after the last job is released: drm_sched_fini() never
+ *   meets a pending job, and free_job never runs on a dead scheduler;
+ * - the done fence user space sees is a gpucore fence, signalled from
+ *   free_job: drm_sched's own fences never leave the queue, so none can
+ *   outlive the scheduler they point at;
+ * - cancelled and failed jobs go through the scheduler like the others
+ *   (run returns an error), so every job takes the one release path.
+ */
+
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_syncobj.h>
+
+#include <gpucore/exec.h>
+#include <gpucore/queue.h>
+#include <gpucore/report.h>
+
+static struct gc_job *to_gc_job(struct drm_sched_job *sched_job)
+{
+	return container_of(sched_job, struct gc_job, base);
+}
+
+static void gc_queue_release(struct kref *kref)
+{
+	struct gc_queue *queue = container_of(kref, struct gc_queue, kref);
+
+	/* The last job may be released from the scheduler's own thread. */
+	queue_work(system_unbound_wq, &queue->fini_work);
+}
+
+static void gc_queue_put(struct gc_queue *queue)
+{
+	kref_put(&queue->kref, gc_queue_release);
+}
+
+static void gc_queue_fini_work(struct work_struct *work)
+{
+	struct gc_queue *queue = container_of(work, struct gc_queue, fini_work);
+	struct gc_device *gdev = queue->gdev;
+
+	/* No job is left: the entity is idle and the scheduler has nothing pending. */
+	drm_sched_entity_destroy(&queue->entity);
+	drm_sched_fini(&queue->sched);
+	gc_timeline_put(queue->tl);
+	mutex_destroy(&queue->submit_lock);
+
+	mutex_lock(&gdev->lock);
+	list_del(&queue->link);
+	mutex_unlock(&gdev->lock);
+	kfree(queue);
+
+	spin_lock_irq(&gdev->idle_lock);
+	gdev->nr_queues--;
+	wake_up_all(&gdev->idle);
+	spin_unlock_irq(&gdev->idle_lock);
+}
+
+static void gc_queue_unreserve(struct gc_queue *queue);
+
+/* Release everything a job holds and free it; its done fence is settled. */
+static void gc_job_release(struct gc_job *job)
+{
+	struct gc_queue *queue = job->queue;
+	unsigned int i;
+
+	for (i = 0; i < job->nr_bos; i++)
+		gc_bo_put(&job->bos[i].ref);
+	kfree(job->bos);
+	gc_vm_put(job->vm);
+	dma_fence_put(job->hw_fence);
+	queue->ops->free_job(job);
+
+	gc_queue_unreserve(queue);
+	gc_queue_put(queue);
+}
+
+static struct dma_fence *gc_sched_run_job(struct drm_sched_job *sched_job)
+{
+	struct gc_job *job = to_gc_job(sched_job);
+	struct gc_queue *queue = job->queue;
+	struct dma_fence *fence;
+	int idx;
+
+	if (READ_ONCE(queue->banned) || READ_ONCE(queue->dying))
+		return ERR_PTR(-ECANCELED);
+	/* Hardware is only touched inside the device gate. */
+	if (!drm_dev_enter(queue->gdev->drm, &idx))
+		return ERR_PTR(-ENODEV);
+	fence = queue->ops->run(job);
+	drm_dev_exit(idx);
+	if (!IS_ERR_OR_NULL(fence))
+		job->hw_fence = dma_fence_get(fence);
+	return fence;
+}
+
+/*
+ * drm_sched takes a timed-out job off its pending list before calling the
+ * driver and, on 6.1, only puts it back from drm_sched_stop(), which also
+ * forgets the hardware fences of every other pending job. Put the job back
+ * directly instead: it then completes, and is freed, through its hardware
+ * fence like any other job.
+ */
+static void gc_sched_requeue(struct drm_gpu_scheduler *sched, struct drm_sched_job *sched_job)
+{
+	spin_lock(&sched->job_list_lock);
+	list_add(&sched_job->list, &sched->pending_list);
+	spin_unlock(&sched->job_list_lock);
+}
+
+static enum drm_gpu_sched_stat gc_sched_timedout_job(struct drm_sched_job *sched_job)
+{
+	struct gc_job *job = to_gc_job(sched_job);
+	struct gc_queue *queue = job->queue;
+	enum gc_timeout_result verdict = GC_TIMEOUT_GUILTY;
+
+	if (queue->ops->timed_out)
+		verdict = queue->ops->timed_out(job);
+	gc_sched_requeue(&queue->sched, sched_job);
+	if (verdict == GC_TIMEOUT_GUILTY) {
+		job->error = -ETIMEDOUT;
+		WRITE_ONCE(queue->banned, true);
+		queue->nr_timeouts++;
+		/* Everything else on the hardware is cancelled; queued jobs won't run. */
+		queue->ops->stop(queue, -ECANCELED);
+		wake_up_all(&queue->space);
+	}
+	return DRM_GPU_SCHED_STAT_NOMINAL;
+}
+
+/* The error the job's done fence carries. */
+static int gc_job_fate(struct gc_job *job)
+{
+	struct dma_fence *finished = &job->base.s_fence->finished;
+
+	if (job->error)
+		return job->error;
+	if (job->hw_fence && job->hw_fence->error)
+		return job->hw_fence->error;
+	/* -ESRCH: drm_sched killed the job with its entity. */
+	if (finished->error == -ESRCH)
+		return -ECANCELED;
+	return finished->error;
+}
+
+static void gc_sched_free_job(struct drm_sched_job *sched_job)
+{
+	struct gc_job *job = to_gc_job(sched_job);
+	int error = gc_job_fate(job);
+
+	if (error)
+		gc_fence_signal_error(&job->done, error);
+	else
+		gc_fence_signal(&job->done);
+	drm_sched_job_cleanup(sched_job);
+	gc_job_release(job);
+}
+
+static const struct drm_sched_backend_ops gc_sched_ops = {
+	.run_job = gc_sched_run_job,
+	.timedout_job = gc_sched_timedout_job,
+	.free_job = gc_sched_free_job,
+};
+
+/* drm_sched_init() changed signature within 6.1.y; Kbuild tells which. */
+static int gc_sched_init(struct gc_queue *queue, const struct gc_queue_params *params)
+{
+#ifdef GC_HAVE_SCHED_INIT_ARGS
+	const struct drm_sched_init_args args = {
+		.ops = &gc_sched_ops,
+		.credit_limit = params->hw_jobs,
+		.timeout = msecs_to_jiffies(params->timeout_ms),
+		.name = queue->name,
+		.dev = queue->gdev->drm->dev,
+	};
+
+	return drm_sched_init(&queue->sched, &args);
+#else
+	return drm_sched_init(&queue->sched, &gc_sched_ops, params->hw_jobs, 0,
+			      msecs_to_jiffies(params->timeout_ms), NULL, NULL, queue->name,
+			      queue->gdev->drm->dev);
+#endif
+}
+
+/**
+ * gc_queue_create() - create a hardware queue with its scheduler
+ * @gdev: the device
+ * @params: name, hardware capacity, back-pressure limit, timeout
+ * @ops: the backend; @run, @stop and @free_job are required
+ * @priv: the backend's data, in &gc_queue.priv
+ *
+ * Context: process context; may sleep.
+ * Return: the queue; ERR_PTR(-EINVAL) for bad parameters, -ENODEV after
+ * unplug, -ENOMEM.
+ */
+struct gc_queue *gc_queue_create(struct gc_device *gdev, const struct gc_queue_params *params,
+				 const struct gc_queue_ops *ops, void *priv)
+{
+	struct drm_gpu_scheduler *sched_list[1];
+	struct gc_queue *queue;
+	int ret;
+
+	if (!gdev || !params || !params->name || !params->hw_jobs ||
+	    params->max_jobs < params->hw_jobs || !params->timeout_ms ||
+	    !ops || !ops->run || !ops->stop || !ops->free_job)
+		return ERR_PTR(-EINVAL);
+	if (drm_dev_is_unplugged(gdev->drm))
+		return ERR_PTR(-ENODEV);
+
+	queue = kzalloc(sizeof(*queue), GFP_KERNEL);
+	if (!queue)
+		return ERR_PTR(-ENOMEM);
+	queue->gdev = gdev;
+	queue->ops = ops;
+	queue->priv = priv;
+	queue->max_jobs = params->max_jobs;
+	strscpy(queue->name, params->name, sizeof(queue->name));
+	kref_init(&queue->kref);
+	mutex_init(&queue->submit_lock);
+	init_waitqueue_head(&queue->space);
+	INIT_WORK(&queue->fini_work, gc_queue_fini_work);
+
+	queue->tl = gc_timeline_create(gdev->drm->driver->name, queue->name, &gdev->refs);
+	if (IS_ERR(queue->tl)) {
+		ret = PTR_ERR(queue->tl);
+		goto err_free;
+	}
+	ret = gc_sched_init(queue, params);
+	if (ret)
+		goto err_timeline;
+	sched_list[0] = &queue->sched;
+	ret = drm_sched_entity_init(&queue->entity, DRM_SCHED_PRIORITY_NORMAL, sched_list, 1,
+				    NULL);
+	if (ret)
+		goto err_sched;
+
+	mutex_lock(&gdev->lock);
+	list_add_tail(&queue->link, &gdev->queues);
+	mutex_unlock(&gdev->lock);
+	spin_lock_irq(&gdev->idle_lock);
+	gdev->nr_queues++;
+	spin_unlock_irq(&gdev->idle_lock);
+	return queue;
+
+err_sched:
+	drm_sched_fini(&queue->sched);
+err_timeline:
+	gc_timeline_put(queue->tl);
+err_free:
+	mutex_destroy(&queue->submit_lock);
+	kfree(queue);
+	return ERR_PTR(ret);
+}
+EXPORT_SYMBOL_NS_GPL(gc_queue_create, GPUCORE);
+
+/**
+ * gc_queue_destroy() - destroy a queue, whatever it is doing
+ * @queue: the queue, or NULL
+ *
+ * Returns at once. Queued jobs complete with -ECANCELED (after their
+ * dependencies signal) without running; jobs on the hardware complete or
+ * time out. The queue is freed after its last job; gc_device_fini() waits
+ * for that.
+ *
+ * Context: process context.
+ */
+void gc_queue_destroy(struct gc_queue *queue)
+{
+	if (!queue)
+		return;
+	WRITE_ONCE(queue->dying, true);
+	wake_up_all(&queue->space);
+	gc_queue_put(queue);
+}
+EXPORT_SYMBOL_NS_GPL(gc_queue_destroy, GPUCORE);
+
+static __maybe_unused u32 gc_job_track_id(const void *handle)
+{
+#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
+	/* Both job handle types are { ptr, track_id }. */
+	return ((const struct gc_job_pending *)handle)->track_id;
+#else
+	return 0;
+#endif
+}
+
+static void gc_job_track(void *handle, struct gc_job *job, const char *kind)
+{
+#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
+	((struct gc_job_pending *)handle)->track_id =
+		gc_track_take(job, kind, gc_track_dir_id(&job->queue->gdev->refs));
+#endif
+}
+
+/* The job behind a handle, if it may be used; reports a stale handle. */
+static struct gc_job *gc_job_check(struct gc_job *job, const void *handle)
+{
+	if (IS_ERR_OR_NULL(job))
+		return NULL;
+#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
+	if (!gc_track_check(gc_job_track_id(handle), job, GC_REPORT_USE_AFTER_PUT))
+		return NULL;
+#endif
+	return job;
+}
+
+/* Consume a handle: its job, if it may be used. */
+static struct gc_job *gc_job_take(struct gc_job **ptr, const void *handle)
+{
+	struct gc_job *job = gc_job_check(*ptr, handle);
+
+	*ptr = NULL;
+#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
+	if (job && !gc_track_drop(gc_job_track_id(handle), job, GC_REPORT_DOUBLE_PUT))
+		return NULL;
+#endif
+	return job;
+}
+
+static bool gc_queue_space(struct gc_queue *queue)
+{
+	return atomic_add_unless(&queue->nr_jobs, 1, queue->max_jobs);
+}
+
+static void gc_queue_unreserve(struct gc_queue *queue)
+{
+	atomic_dec(&queue->nr_jobs);
+	wake_up(&queue->space);
+}
+
+static int gc_queue_refuses(struct gc_queue *queue)
+{
+	if (READ_ONCE(queue->unplugged) || drm_dev_is_unplugged(queue->gdev->drm))
+		return -ENODEV;
+	if (READ_ONCE(queue->banned))
+		return -EIO;
+	return 0;
+}
+
+/* Stop waiting for room: the queue refuses jobs, or *@got a slot. */
+static bool gc_queue_wait_done(struct gc_queue *queue, bool *got)
+{
+	if (gc_queue_refuses(queue))
+		return true;
+	*got = gc_queue_space(queue);
+	return *got;
+}
+
+/**
+ * gc_job_init() - start preparing a job
+ * @job: the gpucore part of the driver's job structure
+ * @queue: the queue the job will run on
+ * @flags: %GC_JOB_NONBLOCK, or 0
+ *
+ * Waits, interruptibly, while the queue holds its maximum of jobs. On
+ * success the returned handle owns the driver's job structure: every way
+ * out (abort, arm failure, release after running) frees it once, through
+ * &gc_queue_ops.free_job. On failure the driver still owns it.
+ *
+ * Context: process context; may sleep.
+ * Return: the pending handle. Errors in it: -EINVAL, -ENODEV (unplugged),
+ * -EIO (queue banned after a hang), -EAGAIN (full, %GC_JOB_NONBLOCK),
+ * -ERESTARTSYS, -ENOMEM.
+ */
+struct gc_job_pending gc_job_init(struct gc_job *job, struct gc_queue *queue, u32 flags)
+{
+	struct gc_job_pending pending = {};
+	int ret;
+
+	if (!job || !queue || (flags & ~GC_JOB_NONBLOCK))
+		return (struct gc_job_pending){ .ptr = ERR_PTR(-EINVAL) };
+	ret = gc_queue_refuses(queue);
+	if (ret)
+		return (struct gc_job_pending){ .ptr = ERR_PTR(ret) };
+	if (flags & GC_JOB_NONBLOCK) {
+		if (!gc_queue_space(queue))
+			return (struct gc_job_pending){ .ptr = ERR_PTR(-EAGAIN) };
+	} else {
+		bool got = false;
+
+		ret = wait_event_interruptible(queue->space, gc_queue_wait_done(queue, &got));
+		if (!ret)
+			ret = gc_queue_refuses(queue);
+		if (ret) {
+			if (got)
+				gc_queue_unreserve(queue);
+			return (struct gc_job_pending){ .ptr = ERR_PTR(ret) };
+		}
+	}
+
+	memset(job, 0, sizeof(*job));
+	ret = drm_sched_job_init(&job->base, &queue->entity, NULL);
+	if (ret) {
+		gc_queue_unreserve(queue);
+		return (struct gc_job_pending){ .ptr = ERR_PTR(ret) };
+	}
+	kref_get(&queue->kref);
+	job->queue = queue;
+	pending.ptr = job;
+	gc_job_track(&pending, job, "job (pending)");
+	return pending;
+}
+EXPORT_SYMBOL_NS_GPL(gc_job_init, GPUCORE);
+
+/**
+ * gc_job_add_dep() - make a job wait for a fence
+ * @pending: the job
+ * @fence: any dma_fence; the job takes its own reference
+ *
+ * Context: process context; may sleep.
+ * Return: 0, -EINVAL, -ENOMEM.
+ */
+int gc_job_add_dep(struct gc_job_pending *pending, struct dma_fence *fence)
+{
+	struct gc_job *job = gc_job_check(pending->ptr, pending);
+
+	if (!job || !fence)
+		return -EINVAL;
+	/* Consumes the reference on success and on failure. */
+	return drm_sched_job_add_dependency(&job->base, dma_fence_get(fence));
+}
+EXPORT_SYMBOL_NS_GPL(gc_job_add_dep, GPUCORE);
+
+/**
+ * gc_job_add_syncobj() - make a job wait for a syncobj's fence
+ * @pending: the job
+ * @file: the DRM file the handle belongs to
+ * @handle: a binary or timeline syncobj handle
+ * @point: the timeline point, 0 for a binary syncobj
+ *
+ * Context: process context; may sleep.
+ * Return: 0; -EINVAL; -ENOENT for an unknown handle or a point with no
+ * fence yet; -ENOMEM.
+ */
+int gc_job_add_syncobj(struct gc_job_pending *pending, struct drm_file *file, u32 handle,
+		       u64 point)
+{
+	struct gc_job *job = gc_job_check(pending->ptr, pending);
+	struct dma_fence *fence;
+	int ret;
+
+	if (!job || !file)
+		return -EINVAL;
+	ret = drm_syncobj_find_fence(file, handle, point, 0, &fence);
+	if (ret)
+		return ret;
+	return drm_sched_job_add_dependency(&job->base, fence);
+}
+EXPORT_SYMBOL_NS_GPL(gc_job_add_syncobj, GPUCORE);
+
+/**
+ * gc_job_use_bo() - declare a BO the job reads or writes
+ * @pending: the job
+ * @bo: the BO; the job holds its own reference until it is released
+ * @access: how the job uses it
+ *
+ * At arm the job waits for the BO's conflicting fences (implicit sync)
+ * and its done fence is added to the BO's reservation.
+ *
+ * Context: process context; may sleep.
+ * Return: 0, -EINVAL, -ENOMEM.
+ */
+int gc_job_use_bo(struct gc_job_pending *pending, struct gc_bo *bo, enum gc_access access)
+{
+	struct gc_job *job = gc_job_check(pending->ptr, pending);
+	struct gc_job_bo *bos;
+
+	if (!job || !bo || access > GC_ACCESS_WRITE)
+		return -EINVAL;
+	bos = krealloc_array(job->bos, job->nr_bos + 1, sizeof(*bos), GFP_KERNEL);
+	if (!bos)
+		return -ENOMEM;
+	job->bos = bos;
+	bos[job->nr_bos].ref = gc_bo_get(bo);
+	bos[job->nr_bos].access = access;
+	job->nr_bos++;
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(gc_job_use_bo, GPUCORE);
+
+/**
+ * gc_job_use_vm() - declare the VM the job runs in
+ * @pending: the job
+ * @vm: the VM; the job holds a reference until it is released, and its
+ *	done fence keeps the VM's unbound ranges mapped until it signals
+ *
+ * Context: process context.
+ * Return: 0, -EINVAL, -EBUSY if the job already has a VM.
+ */
+int gc_job_use_vm(struct gc_job_pending *pending, struct gc_vm *vm)
+{
+	struct gc_job *job = gc_job_check(pending->ptr, pending);
+
+	if (!job || !vm)
+		return -EINVAL;
+	if (job->vm)
+		return -EBUSY;
+	job->vm = gc_vm_get(vm);
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(gc_job_use_vm, GPUCORE);
+
+/* Undo a job that was never pushed: settle its done fence, free it. */
+static void gc_job_cancel(struct gc_job *job)
+{
+	if (job->done.ptr)
+		gc_fence_signal_error(&job->done, -ECANCELED);
+	drm_sched_job_cleanup(&job->base);
+	gc_job_release(job);
+}
+
+/**
+ * gc_job_abort() - drop a job before arming it
+ * @pending: the job; empty on return
+ *
+ * Releases everything the job holds and frees it. Does nothing for an
+ * empty or failed handle, so it is the scope cleanup of pending jobs.
+ *
+ * Context: process context; may sleep.
+ */
+void gc_job_abort(struct gc_job_pending *pending)
+{
+	struct gc_job *job = gc_job_take(&pending->ptr, pending);
+
+	if (job)
+		gc_job_cancel(job);
+}
+EXPORT_SYMBOL_NS_GPL(gc_job_abort, GPUCORE);
+
+/*
+ * Implicit sync: wait for the BOs' conflicting fences and publish the done
+ * fence in their reservations. All reservations are made before anything
+ * is published, so a failure leaves no BO changed.
+ */
+static int gc_job_sync_bos(struct gc_job *job, struct dma_fence *done)
+{
+	struct gc_bo **bos;
+	struct gc_exec exec;
+	unsigned int i;
+	int ret;
+
+	bos = kmalloc_array(job->nr_bos, sizeof(*bos), GFP_KERNEL);
+	if (!bos)
+		return -ENOMEM;
+	for (i = 0; i < job->nr_bos; i++)
+		bos[i] = gc_bo_borrow(&job->bos[i].ref);
+	gc_exec_init(&exec, true);
+	ret = gc_exec_lock(&exec, bos, job->nr_bos);
+	for (i = 0; !ret && i < job->nr_bos; i++) {
+		bool write = job->bos[i].access == GC_ACCESS_WRITE;
+
+		ret = drm_sched_job_add_implicit_dependencies(&job->base, bos[i]->gem, write);
+		if (!ret)
+			ret = dma_resv_reserve_fences(bos[i]->gem->resv, 1);
+	}
+	for (i = 0; !ret && i < job->nr_bos; i++)
+		dma_resv_add_fence(bos[i]->gem->resv, done,
+				   job->bos[i].access == GC_ACCESS_WRITE ?
+				   DMA_RESV_USAGE_WRITE : DMA_RESV_USAGE_READ);
+	gc_exec_fini(&exec);
+	kfree(bos);
+	return ret;
+}
+
+/**
+ * gc_job_arm() - give a job its done fence; the job can no longer change
+ * @pending: the job; empty on return
+ *
+ * Creates the done fence, adds it to the job's VM and to the reservations
+ * of its BOs (after making the job wait for their conflicting fences), and
+ * takes the queue's submit lock, which gc_job_push() releases: between the
+ * two, publish the done fence (gc_job_done_fence()) and nothing else.
+ *
+ * Context: process context; may sleep.
+ * Return: the armed handle. On failure an error handle (-EINVAL, -EIO for
+ * a banned queue, -ENODEV after unplug, -ENOMEM, -ERESTARTSYS): the job was
+ * freed, nothing was published, the lock is not held.
+ */
+struct gc_job_armed gc_job_arm(struct gc_job_pending *pending)
+{
+	struct gc_job *job = gc_job_take(&pending->ptr, pending);
+	struct gc_job_armed armed = {};
+	struct gc_fence_ref done = {};
+	struct gc_queue *queue;
+	int ret;
+
+	if (!job)
+		return (struct gc_job_armed){ .ptr = ERR_PTR(-EINVAL) };
+	queue = job->queue;
+	ret = mutex_lock_interruptible(&queue->submit_lock);
+	if (ret)
+		goto err_cancel;
+	ret = gc_queue_refuses(queue);
+	if (ret)
+		goto err_unlock;
+	job->done = gc_fence_create(queue->tl, GFP_KERNEL);
+	if (gc_is_err(job->done)) {
+		ret = gc_err(job->done);
+		job->done.ptr = NULL;
+		goto err_unlock;
+	}
+	done = gc_fence_signaller_fence(&job->done);
+	if (job->vm) {
+		ret = gc_vm_add_fence(job->vm, gc_fence_borrow(&done));
+		if (ret)
+			goto err_unlock;
+	}
+	if (job->nr_bos) {
+		ret = gc_job_sync_bos(job, gc_fence_borrow(&done));
+		if (ret)
+			goto err_unlock;
+	}
+	gc_fence_put(&done);
+	drm_sched_job_arm(&job->base);
+	armed.ptr = job;
+	gc_job_track(&armed, job, "job (armed)");
+	return armed;
+
+err_unlock:
+	mutex_unlock(&queue->submit_lock);
+err_cancel:
+	gc_fence_put(&done);
+	gc_job_cancel(job);
+	return (struct gc_job_armed){ .ptr = ERR_PTR(ret) };
+}
+EXPORT_SYMBOL_NS_GPL(gc_job_arm, GPUCORE);
+
+/**
+ * gc_job_done_fence() - a reference to an armed job's done fence
+ * @armed: the job
+ *
+ * For the out-syncobjs and sync_files of the submission.
+ *
+ * Context: any.
+ * Return: a new owned reference; empty for an empty or failed handle.
+ */
+struct gc_fence_ref gc_job_done_fence(const struct gc_job_armed *armed)
+{
+	struct gc_job *job = gc_job_check(armed->ptr, armed);
+
+	return job ? gc_fence_signaller_fence(&job->done) : (struct gc_fence_ref){};
+}
+EXPORT_SYMBOL_NS_GPL(gc_job_done_fence, GPUCORE);
+
+/**
+ * gc_job_push() - hand a job to its queue
+ * @armed: the job; empty on return, whatever happens
+ *
+ * From now on the queue owns the job and everything it references until
+ * its done fence has signalled. Releases the queue's submit lock.
+ *
+ * Context: process context, after gc_job_arm().
+ */
+void gc_job_push(struct gc_job_armed *armed)
+{
+	struct gc_job *job = gc_job_take(&armed->ptr, armed);
+	struct gc_queue *queue;
+
+	if (!job)
+		return;
+	queue = job->queue;
+	drm_sched_entity_push_job(&job->base);
+	mutex_unlock(&queue->submit_lock);
+}
+EXPORT_SYMBOL_NS_GPL(gc_job_push, GPUCORE);
+
+/**
+ * gc_job_armed_drop() - scope cleanup for an armed job
+ * @armed: the job; empty on return
+ *
+ * Does nothing for an empty or failed handle. An armed job that was never
+ * pushed is a bug (its done fence may already be published): it is
+ * reported, its done fence completes with -ECANCELED, the job is freed and
+ * the submit lock released.
+ *
+ * Context: process context.
+ */
+void gc_job_armed_drop(struct gc_job_armed *armed)
+{
+	struct gc_job *job = gc_job_take(&armed->ptr, armed);
+	struct gc_queue *queue;
+
+	if (!job)
+		return;
+	queue = job->queue;
+	gc_report(GC_REPORT_FENCE_DROPPED, NULL, 0,
+		  "armed job of queue %s dropped without push; done fence seqno %llu cancelled",
+		  queue->name, gc_fence_signaller_seqno(&job->done));
+	mutex_unlock(&queue->submit_lock);
+	gc_job_cancel(job);
+}
+EXPORT_SYMBOL_NS_GPL(gc_job_armed_drop, GPUCORE);

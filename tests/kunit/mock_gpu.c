@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/* A mock backend for the queue suites. */
+
+#include <linux/delay.h>
+#include <linux/jiffies.h>
+#include <linux/slab.h>
+
+#include "gc_test.h"
+#include "mock_gpu.h"
+
+static struct mock_job *to_mock_job(struct gc_job *job)
+{
+	return container_of(job, struct mock_job, base);
+}
+
+static void mock_auto_work(struct work_struct *work);
+
+static struct dma_fence *mock_run(struct gc_job *job)
+{
+	struct mock_job *mj = to_mock_job(job);
+	struct mock_ring *ring = mj->ring;
+	struct gc_fence_ref fence;
+
+	if (mj->fail_run)
+		return ERR_PTR(mj->fail_run);
+	/* The run path must not sleep: a real driver preallocates. */
+	mj->hw = gc_fence_create(ring->tl, GFP_NOWAIT);
+	if (gc_is_err(mj->hw))
+		return ERR_PTR(gc_err(mj->hw));
+	fence = gc_fence_signaller_fence(&mj->hw);
+	if (mj->run_stamp)
+		*mj->run_stamp = atomic_inc_return(&ring->gpu->order);
+	atomic_inc(&ring->gpu->runs);
+	spin_lock_irq(&ring->lock);
+	list_add_tail(&mj->link, &ring->running);
+	spin_unlock_irq(&ring->lock);
+	if (ring->auto_ms && !mj->hang)
+		mod_delayed_work(system_wq, &ring->auto_work, msecs_to_jiffies(ring->auto_ms));
+	return gc_fence_into_raw(&fence);
+}
+
+/* Pop the first running job (the first non-hanging one if @skip_hang). */
+static struct mock_job *mock_ring_pop(struct mock_ring *ring, bool skip_hang)
+{
+	struct mock_job *mj, *found = NULL;
+
+	spin_lock_irq(&ring->lock);
+	list_for_each_entry(mj, &ring->running, link) {
+		if (skip_hang && mj->hang)
+			continue;
+		found = mj;
+		list_del_init(&mj->link);
+		break;
+	}
+	spin_unlock_irq(&ring->lock);
+	return found;
+}
+
+static void mock_finish(struct mock_job *mj, int error)
+{
+	if (error)
+		gc_fence_signal_error(&mj->hw, error);
+	else
+		gc_fence_signal(&mj->hw);
+}
+
+static void mock_auto_work(struct work_struct *work)
+{
+	struct mock_ring *ring = container_of(to_delayed_work(work), struct mock_ring,
+					      auto_work);
+	struct mock_job *mj;
+
+	while ((mj = mock_ring_pop(ring, true)))
+		mock_finish(mj, mj->hw_error);
+}
+
+static enum gc_timeout_result mock_timed_out(struct gc_job *job)
+{
+	struct mock_job *mj = to_mock_job(job);
+
+	if (mj->slow) {
+		/* Still making progress: it finishes on the next auto pass. */
+		mj->slow = false;
+		mj->hang = false;
+		mod_delayed_work(system_wq, &mj->ring->auto_work, 1);
+		return GC_TIMEOUT_CONTINUE;
+	}
+	return GC_TIMEOUT_GUILTY;
+}
+
+static void mock_stop(struct gc_queue *queue, int error)
+{
+	struct mock_ring *ring = queue->priv;
+	struct mock_job *mj;
+
+	atomic_inc(&ring->stops);
+	ring->last_stop_error = error;
+	while ((mj = mock_ring_pop(ring, false)))
+		mock_finish(mj, error);
+}
+
+static void mock_free_job(struct gc_job *job)
+{
+	struct mock_job *mj = to_mock_job(job);
+	struct mock_gpu *gpu = mj->ring->gpu;
+
+	if (!in_task())
+		atomic_inc(&gpu->frees_in_irq);
+	if (mj->freed)
+		*mj->freed = true;
+	/* Anything never run has an empty signaller; a run one has signalled. */
+	gc_fence_signaller_drop(&mj->hw);
+	kfree(mj);
+	atomic_inc(&gpu->frees);
+}
+
+static const struct gc_queue_ops mock_queue_ops = {
+	.run = mock_run,
+	.timed_out = mock_timed_out,
+	.stop = mock_stop,
+	.free_job = mock_free_job,
+};
+
+void mock_gpu_init(struct kunit *test, struct mock_gpu *gpu)
+{
+	memset(gpu, 0, sizeof(*gpu));
+	gpu->mdev = gc_mock_device(test, true);
+	gc_device_init(&gpu->gdev, &gpu->mdev->drm);
+}
+
+void mock_gpu_fini(struct kunit *test, struct mock_gpu *gpu)
+{
+	KUNIT_EXPECT_EQ(test, gc_device_fini(&gpu->gdev), 0u);
+	KUNIT_EXPECT_EQ(test, atomic_read(&gpu->frees_in_irq), 0);
+}
+
+struct mock_ring *mock_ring_create(struct kunit *test, struct mock_gpu *gpu,
+				   unsigned int hw_jobs, unsigned int max_jobs,
+				   unsigned int timeout_ms, unsigned int auto_ms)
+{
+	struct gc_queue_params params = {
+		.name = "mock-ring",
+		.hw_jobs = hw_jobs,
+		.max_jobs = max_jobs,
+		.timeout_ms = timeout_ms,
+	};
+	struct mock_ring *ring = kunit_kzalloc(test, sizeof(*ring), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ring);
+	ring->gpu = gpu;
+	ring->auto_ms = auto_ms;
+	spin_lock_init(&ring->lock);
+	INIT_LIST_HEAD(&ring->running);
+	INIT_DELAYED_WORK(&ring->auto_work, mock_auto_work);
+	ring->tl = gc_timeline_create("mock-hw", "ring", NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(ring->tl));
+	ring->queue = gc_queue_create(&gpu->gdev, &params, &mock_queue_ops, ring);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(ring->queue));
+	return ring;
+}
+
+void mock_ring_destroy(struct mock_ring *ring)
+{
+	gc_queue_destroy(ring->queue);
+	ring->queue = NULL;
+}
+
+unsigned int mock_ring_complete(struct mock_ring *ring, unsigned int n)
+{
+	struct mock_job *mj;
+	unsigned int done = 0;
+
+	while (done < n && (mj = mock_ring_pop(ring, false))) {
+		mock_finish(mj, mj->hw_error);
+		done++;
+	}
+	return done;
+}
+
+unsigned int mock_ring_nr_running(struct mock_ring *ring)
+{
+	struct mock_job *mj;
+	unsigned int n = 0;
+
+	spin_lock_irq(&ring->lock);
+	list_for_each_entry(mj, &ring->running, link)
+		n++;
+	spin_unlock_irq(&ring->lock);
+	return n;
+}
+
+bool mock_ring_wait_running(struct mock_ring *ring, unsigned int n)
+{
+	unsigned long end = jiffies + 10 * HZ;
+
+	while (mock_ring_nr_running(ring) < n) {
+		if (time_after(jiffies, end))
+			return false;
+		msleep(20);
+	}
+	return true;
+}
+
+struct mock_job *mock_job_alloc(struct kunit *test, struct mock_ring *ring)
+{
+	struct mock_job *mj = kzalloc(sizeof(*mj), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, mj);
+	mj->ring = ring;
+	INIT_LIST_HEAD(&mj->link);
+	return mj;
+}
+
+struct gc_fence_ref mock_submit(struct kunit *test, struct mock_ring *ring,
+				struct mock_job *mj, struct dma_fence *dep)
+{
+	struct gc_job_pending pending = gc_job_init(&mj->base, ring->queue, 0);
+	struct gc_job_armed armed;
+	struct gc_fence_ref done;
+
+	if (gc_is_err(pending)) {
+		kfree(mj);
+		KUNIT_FAIL(test, "gc_job_init: %ld", gc_err(pending));
+		return (struct gc_fence_ref){};
+	}
+	if (dep)
+		KUNIT_EXPECT_EQ(test, gc_job_add_dep(&pending, dep), 0);
+	armed = gc_job_arm(&pending);
+	if (gc_is_err(armed)) {
+		KUNIT_FAIL(test, "gc_job_arm: %ld", gc_err(armed));
+		return (struct gc_fence_ref){};
+	}
+	done = gc_job_done_fence(&armed);
+	gc_job_push(&armed);
+	return done;
+}
