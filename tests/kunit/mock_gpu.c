@@ -114,7 +114,7 @@ static void mock_free_job(struct gc_job *job)
 	atomic_inc(&gpu->frees);
 }
 
-static const struct gc_queue_ops mock_queue_ops = {
+const struct gc_queue_ops mock_queue_ops = {
 	.run = mock_run,
 	.timed_out = mock_timed_out,
 	.stop = mock_stop,

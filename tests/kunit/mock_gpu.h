@@ -47,6 +47,8 @@ struct mock_job {
 	bool *freed;				/* set when freed, if not NULL */
 };
 
+extern const struct gc_queue_ops mock_queue_ops;
+
 void mock_gpu_init(struct kunit *test, struct mock_gpu *gpu);
 /* Destroyed queues must have drained: gc_device_fini() and leak check. */
 void mock_gpu_fini(struct kunit *test, struct mock_gpu *gpu);

@@ -9,6 +9,7 @@
  * reference may be left behind.
  */
 
+#include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
 
@@ -349,8 +350,8 @@ static void lifetime_unplug_with_work_in_flight(struct kunit *test)
 	refused = gc_job_init(&mj->base, ring->queue, 0);
 	KUNIT_EXPECT_EQ(test, gc_err(refused), -ENODEV);
 	kfree(mj);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(gc_queue_create(&gpu.gdev, &params, NULL, NULL)),
-			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(gc_queue_create(&gpu.gdev, &params, &mock_queue_ops,
+						       NULL)), -ENODEV);
 	/* The file that owns the queue closes later: still valid until then. */
 	mock_ring_destroy(ring);
 	gc_fence_put(&running);
@@ -397,6 +398,143 @@ static void lifetime_release_in_process_context(struct kunit *test)
 	gc_expect_no_reports(test);
 }
 
+static void lifetime_destroy_idle_queue(struct kunit *test)
+{
+	struct mock_gpu gpu;
+
+	mock_gpu_init(test, &gpu);
+	mock_ring_destroy(mock_ring_create(test, &gpu, 1, 1, LONG_MS, 0));
+	mock_gpu_fini(test, &gpu);
+	KUNIT_EXPECT_EQ(test, atomic_read(&gpu.frees), 0);
+	gc_expect_no_reports(test);
+}
+
+/* Destroyed with a hung job on the hardware: the hang still ends it. */
+static void lifetime_destroy_with_hung_job(struct kunit *test)
+{
+	struct mock_ring *ring;
+	struct gc_fence_ref done;
+	struct mock_gpu gpu;
+	struct mock_job *mj;
+
+	mock_gpu_init(test, &gpu);
+	ring = mock_ring_create(test, &gpu, 1, 2, HANG_MS, 0);
+	mj = mock_job_alloc(test, ring);
+	mj->hang = true;
+	done = mock_submit(test, ring, mj, NULL);
+	KUNIT_ASSERT_TRUE(test, mock_ring_wait_running(ring, 1));
+	mock_ring_destroy(ring);
+	KUNIT_EXPECT_GT(test, wait_done(&done), 0L);
+	KUNIT_EXPECT_EQ(test, done_status(&done), -ETIMEDOUT);
+	gc_fence_put(&done);
+	mock_gpu_fini(test, &gpu);
+	KUNIT_EXPECT_EQ(test, atomic_read(&gpu.frees), 1);
+	gc_expect_no_reports(test);
+}
+
+static void lifetime_arm_after_ban(struct kunit *test)
+{
+	struct gc_job_pending late;
+	struct gc_job_armed armed;
+	struct mock_ring *ring;
+	struct gc_fence_ref hung;
+	struct mock_gpu gpu;
+	struct mock_job *mj;
+
+	mock_gpu_init(test, &gpu);
+	ring = mock_ring_create(test, &gpu, 1, 4, HANG_MS, 0);
+	late = gc_job_init(&mock_job_alloc(test, ring)->base, ring->queue, 0);
+	KUNIT_ASSERT_FALSE(test, gc_is_err(late));
+	mj = mock_job_alloc(test, ring);
+	mj->hang = true;
+	hung = mock_submit(test, ring, mj, NULL);
+	KUNIT_EXPECT_GT(test, wait_done(&hung), 0L);
+	/* Prepared before the hang, armed after: refused, and freed. */
+	armed = gc_job_arm(&late);
+	KUNIT_EXPECT_EQ(test, gc_err(armed), -EIO);
+	KUNIT_EXPECT_EQ(test, atomic_read(&gpu.frees), 2);
+	gc_fence_put(&hung);
+	mock_ring_destroy(ring);
+	mock_gpu_fini(test, &gpu);
+	gc_expect_no_reports(test);
+}
+
+struct blocked_init {
+	struct mock_ring *ring;
+	struct completion started;
+	struct completion finished;
+	long result;
+};
+
+static int blocked_init_fn(void *arg)
+{
+	struct blocked_init *b = arg;
+	struct mock_job *mj = kzalloc(sizeof(*mj), GFP_KERNEL);
+	struct gc_job_pending pending;
+
+	if (mj) {
+		mj->ring = b->ring;
+		INIT_LIST_HEAD(&mj->link);
+	}
+	complete(&b->started);
+	pending = gc_job_init(mj ? &mj->base : NULL, b->ring->queue, 0);
+	b->result = gc_is_err(pending) ? gc_err(pending) : 0;
+	if (gc_is_err(pending))
+		kfree(mj);
+	gc_job_abort(&pending);
+	complete(&b->finished);
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+/* Blocked on a full queue, woken by room (0) or by a ban (-EIO). */
+static void blocked_init_case(struct kunit *test, bool hang)
+{
+	struct blocked_init b = {};
+	struct task_struct *task;
+	struct mock_ring *ring;
+	struct gc_fence_ref done;
+	struct mock_gpu gpu;
+	struct mock_job *mj;
+
+	mock_gpu_init(test, &gpu);
+	ring = mock_ring_create(test, &gpu, 1, 1, HANG_MS, 0);
+	mj = mock_job_alloc(test, ring);
+	mj->hang = true;
+	mj->slow = !hang;
+	done = mock_submit(test, ring, mj, NULL);
+	b.ring = ring;
+	init_completion(&b.started);
+	init_completion(&b.finished);
+	task = kthread_run(blocked_init_fn, &b, "gc-blocked");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	get_task_struct(task);
+	wait_for_completion(&b.started);
+	msleep(20);
+	KUNIT_EXPECT_FALSE(test, completion_done(&b.finished));
+	KUNIT_EXPECT_GT(test, wait_for_completion_timeout(&b.finished, 10 * HZ), 0ul);
+	KUNIT_EXPECT_EQ(test, b.result, hang ? (long)-EIO : 0L);
+	kthread_stop(task);
+	put_task_struct(task);
+	KUNIT_EXPECT_GT(test, wait_done(&done), 0L);
+	KUNIT_EXPECT_EQ(test, done_status(&done), hang ? -ETIMEDOUT : 1);
+	gc_fence_put(&done);
+	mock_ring_destroy(ring);
+	mock_gpu_fini(test, &gpu);
+	gc_expect_no_reports(test);
+}
+
+static void lifetime_blocked_init_gets_room(struct kunit *test)
+{
+	blocked_init_case(test, false);
+}
+
+static void lifetime_blocked_init_sees_ban(struct kunit *test)
+{
+	blocked_init_case(test, true);
+}
+
 static struct kunit_case gc_queue_lifetime_cases[] = {
 	KUNIT_CASE(lifetime_destroy_cancels_queued),
 	KUNIT_CASE(lifetime_destroy_half_done),
@@ -410,6 +548,11 @@ static struct kunit_case gc_queue_lifetime_cases[] = {
 	KUNIT_CASE(lifetime_slow_job_skips_reset),
 	KUNIT_CASE(lifetime_unplug_with_work_in_flight),
 	KUNIT_CASE(lifetime_release_in_process_context),
+	KUNIT_CASE(lifetime_destroy_idle_queue),
+	KUNIT_CASE(lifetime_destroy_with_hung_job),
+	KUNIT_CASE(lifetime_arm_after_ban),
+	KUNIT_CASE(lifetime_blocked_init_gets_room),
+	KUNIT_CASE(lifetime_blocked_init_sees_ban),
 	{}
 };
 
