@@ -330,6 +330,7 @@ static void lifetime_unplug_with_work_in_flight(struct kunit *test)
 					  .timeout_ms = LONG_MS };
 	struct gc_fence_ref running, queued;
 	struct gc_job_pending refused;
+	struct gc_queue *queue;
 	struct mock_ring *ring;
 	struct mock_gpu gpu;
 	struct mock_job *mj;
@@ -350,8 +351,8 @@ static void lifetime_unplug_with_work_in_flight(struct kunit *test)
 	refused = gc_job_init(&mj->base, ring->queue, 0);
 	KUNIT_EXPECT_EQ(test, gc_err(refused), -ENODEV);
 	kfree(mj);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(gc_queue_create(&gpu.gdev, &params, &mock_queue_ops,
-						       NULL)), -ENODEV);
+	queue = gc_queue_create(&gpu.gdev, &params, &mock_queue_ops, NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(queue), -ENODEV);
 	/* The file that owns the queue closes later: still valid until then. */
 	mock_ring_destroy(ring);
 	gc_fence_put(&running);
