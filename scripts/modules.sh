@@ -12,6 +12,9 @@ set -euo pipefail
 
 gc_deps_modules
 KDIR=$(gc_kdir)
+# The AGX backend joins the build once it is complete (GPUCORE_AGX=y).
+AGX=
+[ "${GPUCORE_AGX:-n}" = y ] && AGX=CONFIG_DRM_GPUCORE_AGX=m
 
 build()	# build NAME DEBUG [extra make args...]
 {
@@ -21,7 +24,7 @@ build()	# build NAME DEBUG [extra make args...]
 	make -s -C "$KDIR" M="$GC_TOP" clean >/dev/null 2>&1 || true
 	if ! make -C "$KDIR" M="$GC_TOP" W=1 KCFLAGS=-Werror \
 		CONFIG_DRM_GPUCORE=m CONFIG_DRM_GPUCORE_DEBUG="$debug" \
-		CONFIG_DRM_GPUCORE_E2E_TEST=m "$@" modules >"$log" 2>&1; then
+		CONFIG_DRM_GPUCORE_E2E_TEST=m $AGX "$@" modules >"$log" 2>&1; then
 		grep -E 'error|warning' "$log" | head -30 >&2
 		echo "modules ($name): FAILED, see $log" >&2
 		return 1

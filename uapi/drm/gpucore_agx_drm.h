@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Userspace interface of the gpucore AGX-style driver: a render node with
+ * explicit GPU VMs, firmware queues and one SUBMIT ioctl taking a flat
+ * command stream, in and out syncobjs (binary and timeline), and reporting
+ * errors as fence errors plus a per-submission result record.
+ *
+ * Rules for every struct: 64-bit aligned, sizes fixed (checked at compile
+ * time in the driver), pad fields must be zero (-EINVAL otherwise), unknown
+ * flags are rejected (-EINVAL), and new fields are only ever appended.
+ * GET_PARAMS reports the uapi version and feature bits.
+ */
+#ifndef _GPUCORE_AGX_DRM_H_
+#define _GPUCORE_AGX_DRM_H_
+
+#include "drm.h"
+
+#if defined(__cplusplus)
+extern "C" {
+#endif
+
+#define DRM_AGX_UAPI_VERSION		1
+
+#define DRM_AGX_GET_PARAMS		0x00
+#define DRM_AGX_VM_CREATE		0x01
+#define DRM_AGX_VM_DESTROY		0x02
+#define DRM_AGX_VM_BIND			0x03
+#define DRM_AGX_GEM_CREATE		0x04
+#define DRM_AGX_GEM_MMAP_OFFSET		0x05
+#define DRM_AGX_QUEUE_CREATE		0x06
+#define DRM_AGX_QUEUE_DESTROY		0x07
+#define DRM_AGX_SUBMIT			0x08
+
+/* Feature bits of drm_agx_params.features. */
+#define DRM_AGX_FEATURE_TIMELINE_SYNCOBJ	(1ULL << 0)
+#define DRM_AGX_FEATURE_RESULT_RECORD		(1ULL << 1)
+
+/**
+ * struct drm_agx_params - what the device and driver support
+ * @uapi_version: %DRM_AGX_UAPI_VERSION of the driver
+ * @pad0: zero
+ * @features: DRM_AGX_FEATURE_* bits
+ * @va_start: lowest GPU VA user space may bind
+ * @va_end: end (exclusive) of the bindable GPU VA range
+ * @page_size: GPU page size; binds are aligned to it
+ * @max_queues: queues per file
+ * @max_command_bytes: largest command stream of one SUBMIT
+ * @max_syncs: most in or out syncs of one SUBMIT
+ * @timestamp_frequency: ticks per second of TIMESTAMP commands
+ */
+struct drm_agx_params {
+	__u32 uapi_version;
+	__u32 pad0;
+	__u64 features;
+	__u64 va_start;
+	__u64 va_end;
+	__u32 page_size;
+	__u32 max_queues;
+	__u32 max_command_bytes;
+	__u32 max_syncs;
+	__u64 timestamp_frequency;
+};
+
+/**
+ * struct drm_agx_get_params - DRM_IOCTL_AGX_GET_PARAMS
+ * @pointer: user pointer to a struct drm_agx_params
+ * @size: size of the caller's struct; the driver writes at most this much
+ *	and returns in @size how much it knows (for forward compatibility)
+ * @pad: zero
+ */
+struct drm_agx_get_params {
+	__u64 pointer;
+	__u32 size;
+	__u32 pad;
+};
+
+/**
+ * struct drm_agx_vm_create - DRM_IOCTL_AGX_VM_CREATE
+ * @flags: zero
+ * @vm_id: out: the new VM
+ */
+struct drm_agx_vm_create {
+	__u32 flags;
+	__u32 vm_id;
+};
+
+/**
+ * struct drm_agx_vm_destroy - DRM_IOCTL_AGX_VM_DESTROY
+ * @vm_id: the VM; its mappings go once the work using them is done
+ * @pad: zero
+ */
+struct drm_agx_vm_destroy {
+	__u32 vm_id;
+	__u32 pad;
+};
+
+#define DRM_AGX_BIND_OP_MAP		0
+#define DRM_AGX_BIND_OP_UNMAP		1
+
+#define DRM_AGX_BIND_READ		(1 << 0)
+#define DRM_AGX_BIND_WRITE		(1 << 1)
+
+/**
+ * struct drm_agx_vm_bind_op - one bind or unbind
+ * @op: DRM_AGX_BIND_OP_*
+ * @flags: DRM_AGX_BIND_READ/WRITE for a map; zero for an unmap
+ * @handle: GEM handle for a map; zero for an unmap
+ * @pad: zero
+ * @bo_offset: offset in the BO, page aligned (map)
+ * @va: GPU VA, page aligned
+ * @size: length, page aligned
+ */
+struct drm_agx_vm_bind_op {
+	__u32 op;
+	__u32 flags;
+	__u32 handle;
+	__u32 pad;
+	__u64 bo_offset;
+	__u64 va;
+	__u64 size;
+};
+
+/**
+ * struct drm_agx_vm_bind - DRM_IOCTL_AGX_VM_BIND
+ * @vm_id: the VM
+ * @num_ops: number of entries at @ops
+ * @ops: user pointer to an array of struct drm_agx_vm_bind_op
+ * @op_stride: sizeof(struct drm_agx_vm_bind_op) as user space knows it
+ * @pad: zero
+ *
+ * Ops run in order; on the first failure the call returns its error and
+ * the ops before it stay done (@num_ops is set to how many were done).
+ */
+struct drm_agx_vm_bind {
+	__u32 vm_id;
+	__u32 num_ops;
+	__u64 ops;
+	__u32 op_stride;
+	__u32 pad;
+};
+
+/**
+ * struct drm_agx_gem_create - DRM_IOCTL_AGX_GEM_CREATE
+ * @size: bytes, rounded up to pages; not zero
+ * @flags: zero
+ * @handle: out: the GEM handle
+ */
+struct drm_agx_gem_create {
+	__u64 size;
+	__u32 flags;
+	__u32 handle;
+};
+
+/**
+ * struct drm_agx_gem_mmap_offset - DRM_IOCTL_AGX_GEM_MMAP_OFFSET
+ * @handle: the GEM handle
+ * @flags: zero
+ * @offset: out: the fake offset to mmap() on the DRM file
+ */
+struct drm_agx_gem_mmap_offset {
+	__u32 handle;
+	__u32 flags;
+	__u64 offset;
+};
+
+#define DRM_AGX_PRIORITY_LOW		0
+#define DRM_AGX_PRIORITY_NORMAL		1
+#define DRM_AGX_PRIORITY_HIGH		2
+
+/**
+ * struct drm_agx_queue_create - DRM_IOCTL_AGX_QUEUE_CREATE
+ * @vm_id: the VM the queue's commands address
+ * @priority: DRM_AGX_PRIORITY_*
+ * @flags: zero
+ * @queue_id: out: the new queue
+ */
+struct drm_agx_queue_create {
+	__u32 vm_id;
+	__u32 priority;
+	__u32 flags;
+	__u32 queue_id;
+};
+
+/**
+ * struct drm_agx_queue_destroy - DRM_IOCTL_AGX_QUEUE_DESTROY
+ * @queue_id: the queue; queued work is cancelled, running work completes
+ * @pad: zero
+ */
+struct drm_agx_queue_destroy {
+	__u32 queue_id;
+	__u32 pad;
+};
+
+#define DRM_AGX_SYNC_BINARY		0
+#define DRM_AGX_SYNC_TIMELINE		1
+
+/**
+ * struct drm_agx_sync - a syncobj to wait on or to signal
+ * @sync_type: DRM_AGX_SYNC_*
+ * @handle: the syncobj handle
+ * @timeline_value: the point, for a timeline syncobj; zero for binary
+ */
+struct drm_agx_sync {
+	__u32 sync_type;
+	__u32 handle;
+	__u64 timeline_value;
+};
+
+/* Result status of a submission, in struct drm_agx_result.status. */
+#define DRM_AGX_STATUS_PENDING		0
+#define DRM_AGX_STATUS_COMPLETE		1
+#define DRM_AGX_STATUS_FAULT		2
+#define DRM_AGX_STATUS_TIMEOUT		3
+#define DRM_AGX_STATUS_CANCELLED	4
+#define DRM_AGX_STATUS_ILLEGAL		5
+
+/**
+ * struct drm_agx_result - written by the firmware when a submission ends
+ * @status: DRM_AGX_STATUS_*
+ * @command_index: the command that failed, for a fault or illegal command
+ * @fault_va: the faulting GPU VA, for a fault
+ * @timestamp: completion time, in timestamp ticks
+ */
+struct drm_agx_result {
+	__u32 status;
+	__u32 command_index;
+	__u64 fault_va;
+	__u64 timestamp;
+};
+
+/**
+ * struct drm_agx_submit - DRM_IOCTL_AGX_SUBMIT
+ * @queue_id: the queue
+ * @flags: zero
+ * @in_sync_count: entries at @in_syncs
+ * @out_sync_count: entries at @out_syncs
+ * @in_syncs: user pointer to struct drm_agx_sync to wait for
+ * @out_syncs: user pointer to struct drm_agx_sync to signal when done
+ * @commands: user pointer to the command stream (see below)
+ * @command_bytes: its size; a multiple of 4, not zero
+ * @result_handle: GEM handle of a BO receiving a struct drm_agx_result,
+ *	or zero
+ * @result_offset: offset of the record in that BO, 8-byte aligned
+ * @pad: zero
+ */
+struct drm_agx_submit {
+	__u32 queue_id;
+	__u32 flags;
+	__u32 in_sync_count;
+	__u32 out_sync_count;
+	__u64 in_syncs;
+	__u64 out_syncs;
+	__u64 commands;
+	__u32 command_bytes;
+	__u32 result_handle;
+	__u64 result_offset;
+};
+
+/*
+ * The command stream: a flat array of 32-bit words. Each command starts
+ * with a header word, DRM_AGX_CMD(op, n): the opcode in bits 31..24 and the
+ * number of argument words that follow in bits 23..0. 64-bit arguments are
+ * two words, low word first. Commands run in order; a command that faults
+ * ends the submission with DRM_AGX_STATUS_FAULT and the done fence gets
+ * -EFAULT. Arguments:
+ *
+ *   NOP         ()
+ *   FILL        (va:64, bytes:32, value:32)       u32 fill, 4-byte units
+ *   COPY        (dst:64, src:64, bytes:32)
+ *   AXPY        (dst:64, x:64, y:64, a:32, n:32)  dst[i] = a * x[i] + y[i], u32
+ *   TIMESTAMP   (va:64)                           writes a u64 tick count
+ *   BARRIER     ()                                earlier writes are visible
+ *   STALL       (usecs:32)                        busy for that long
+ *   HANG        ()                                never completes
+ */
+#define DRM_AGX_CMD(op, n)		(((__u32)(op) << 24) | ((n) & 0xffffff))
+#define DRM_AGX_CMD_OP(word)		((word) >> 24)
+#define DRM_AGX_CMD_LEN(word)		((word) & 0xffffff)
+
+#define DRM_AGX_OP_NOP			0x00
+#define DRM_AGX_OP_FILL			0x01
+#define DRM_AGX_OP_COPY			0x02
+#define DRM_AGX_OP_AXPY			0x03
+#define DRM_AGX_OP_TIMESTAMP		0x04
+#define DRM_AGX_OP_BARRIER		0x05
+#define DRM_AGX_OP_STALL		0x06
+#define DRM_AGX_OP_HANG			0x07
+
+#define DRM_IOCTL_AGX_GET_PARAMS	DRM_IOWR(DRM_COMMAND_BASE + DRM_AGX_GET_PARAMS, struct drm_agx_get_params)
+#define DRM_IOCTL_AGX_VM_CREATE		DRM_IOWR(DRM_COMMAND_BASE + DRM_AGX_VM_CREATE, struct drm_agx_vm_create)
+#define DRM_IOCTL_AGX_VM_DESTROY	DRM_IOW(DRM_COMMAND_BASE + DRM_AGX_VM_DESTROY, struct drm_agx_vm_destroy)
+#define DRM_IOCTL_AGX_VM_BIND		DRM_IOWR(DRM_COMMAND_BASE + DRM_AGX_VM_BIND, struct drm_agx_vm_bind)
+#define DRM_IOCTL_AGX_GEM_CREATE	DRM_IOWR(DRM_COMMAND_BASE + DRM_AGX_GEM_CREATE, struct drm_agx_gem_create)
+#define DRM_IOCTL_AGX_GEM_MMAP_OFFSET	DRM_IOWR(DRM_COMMAND_BASE + DRM_AGX_GEM_MMAP_OFFSET, struct drm_agx_gem_mmap_offset)
+#define DRM_IOCTL_AGX_QUEUE_CREATE	DRM_IOWR(DRM_COMMAND_BASE + DRM_AGX_QUEUE_CREATE, struct drm_agx_queue_create)
+#define DRM_IOCTL_AGX_QUEUE_DESTROY	DRM_IOW(DRM_COMMAND_BASE + DRM_AGX_QUEUE_DESTROY, struct drm_agx_queue_destroy)
+#define DRM_IOCTL_AGX_SUBMIT		DRM_IOW(DRM_COMMAND_BASE + DRM_AGX_SUBMIT, struct drm_agx_submit)
+
+#if defined(__cplusplus)
+}
+#endif
+
+#endif /* _GPUCORE_AGX_DRM_H_ */
