@@ -18,8 +18,10 @@ gc_need()
 	echo "deps: installing ${missing[*]}" >&2
 	local sudo=
 	[ "$(id -u)" -eq 0 ] || sudo=sudo
+	# A cache carried to a new machine must not skip the first update.
 	if [ ! -f "$GC_CACHE/.apt-updated" ] ||
-	   [ -n "$(find "$GC_CACHE/.apt-updated" -mmin +720)" ]; then
+	   [ -n "$(find "$GC_CACHE/.apt-updated" -mmin +720)" ] ||
+	   ! ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1; then
 		$sudo apt-get update -qq >&2 && touch "$GC_CACHE/.apt-updated"
 	fi
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \

@@ -19,21 +19,47 @@
 extern "C" {
 #endif
 
+/**
+ * define DRM_AGX_UAPI_VERSION - the version of this interface
+ *
+ * Reported in &drm_agx_params.uapi_version; raised when ioctls or fields
+ * are added.
+ */
 #define DRM_AGX_UAPI_VERSION		1
 
-#define DRM_AGX_GET_PARAMS		0x00
-#define DRM_AGX_VM_CREATE		0x01
-#define DRM_AGX_VM_DESTROY		0x02
-#define DRM_AGX_VM_BIND			0x03
-#define DRM_AGX_GEM_CREATE		0x04
-#define DRM_AGX_GEM_MMAP_OFFSET		0x05
-#define DRM_AGX_QUEUE_CREATE		0x06
-#define DRM_AGX_QUEUE_DESTROY		0x07
-#define DRM_AGX_SUBMIT			0x08
+/**
+ * enum drm_agx_ioctl_id - driver ioctl numbers, relative to DRM_COMMAND_BASE
+ * @DRM_AGX_GET_PARAMS: query the device and the driver
+ * @DRM_AGX_VM_CREATE: create a GPU address space
+ * @DRM_AGX_VM_DESTROY: destroy a GPU address space
+ * @DRM_AGX_VM_BIND: bind and unbind BO ranges in a GPU address space
+ * @DRM_AGX_GEM_CREATE: create a BO
+ * @DRM_AGX_GEM_MMAP_OFFSET: get the offset to mmap() a BO
+ * @DRM_AGX_QUEUE_CREATE: create a firmware queue
+ * @DRM_AGX_QUEUE_DESTROY: destroy a firmware queue
+ * @DRM_AGX_SUBMIT: submit a command stream to a queue
+ */
+enum drm_agx_ioctl_id {
+	DRM_AGX_GET_PARAMS = 0x00,
+	DRM_AGX_VM_CREATE = 0x01,
+	DRM_AGX_VM_DESTROY = 0x02,
+	DRM_AGX_VM_BIND = 0x03,
+	DRM_AGX_GEM_CREATE = 0x04,
+	DRM_AGX_GEM_MMAP_OFFSET = 0x05,
+	DRM_AGX_QUEUE_CREATE = 0x06,
+	DRM_AGX_QUEUE_DESTROY = 0x07,
+	DRM_AGX_SUBMIT = 0x08,
+};
 
-/* Feature bits of drm_agx_params.features. */
-#define DRM_AGX_FEATURE_TIMELINE_SYNCOBJ	(1ULL << 0)
-#define DRM_AGX_FEATURE_RESULT_RECORD		(1ULL << 1)
+/**
+ * enum drm_agx_feature - bits of &drm_agx_params.features
+ * @DRM_AGX_FEATURE_TIMELINE_SYNCOBJ: SUBMIT takes timeline syncobj points
+ * @DRM_AGX_FEATURE_RESULT_RECORD: SUBMIT can write a &drm_agx_result
+ */
+enum drm_agx_feature {
+	DRM_AGX_FEATURE_TIMELINE_SYNCOBJ = 1 << 0,
+	DRM_AGX_FEATURE_RESULT_RECORD = 1 << 1,
+};
 
 /**
  * struct drm_agx_params - what the device and driver support
@@ -94,11 +120,25 @@ struct drm_agx_vm_destroy {
 	__u32 pad;
 };
 
-#define DRM_AGX_BIND_OP_MAP		0
-#define DRM_AGX_BIND_OP_UNMAP		1
+/**
+ * enum drm_agx_bind_op - what a &drm_agx_vm_bind_op does
+ * @DRM_AGX_BIND_OP_MAP: bind a BO range
+ * @DRM_AGX_BIND_OP_UNMAP: unbind a range bound before, exactly
+ */
+enum drm_agx_bind_op {
+	DRM_AGX_BIND_OP_MAP = 0,
+	DRM_AGX_BIND_OP_UNMAP = 1,
+};
 
-#define DRM_AGX_BIND_READ		(1 << 0)
-#define DRM_AGX_BIND_WRITE		(1 << 1)
+/**
+ * enum drm_agx_bind_flags - GPU access rights of a mapping
+ * @DRM_AGX_BIND_READ: the GPU may read
+ * @DRM_AGX_BIND_WRITE: the GPU may write
+ */
+enum drm_agx_bind_flags {
+	DRM_AGX_BIND_READ = 1 << 0,
+	DRM_AGX_BIND_WRITE = 1 << 1,
+};
 
 /**
  * struct drm_agx_vm_bind_op - one bind or unbind
@@ -163,9 +203,17 @@ struct drm_agx_gem_mmap_offset {
 	__u64 offset;
 };
 
-#define DRM_AGX_PRIORITY_LOW		0
-#define DRM_AGX_PRIORITY_NORMAL		1
-#define DRM_AGX_PRIORITY_HIGH		2
+/**
+ * enum drm_agx_priority - scheduling priority of a queue
+ * @DRM_AGX_PRIORITY_LOW: background work
+ * @DRM_AGX_PRIORITY_NORMAL: the default
+ * @DRM_AGX_PRIORITY_HIGH: latency-sensitive work
+ */
+enum drm_agx_priority {
+	DRM_AGX_PRIORITY_LOW = 0,
+	DRM_AGX_PRIORITY_NORMAL = 1,
+	DRM_AGX_PRIORITY_HIGH = 2,
+};
 
 /**
  * struct drm_agx_queue_create - DRM_IOCTL_AGX_QUEUE_CREATE
@@ -191,8 +239,15 @@ struct drm_agx_queue_destroy {
 	__u32 pad;
 };
 
-#define DRM_AGX_SYNC_BINARY		0
-#define DRM_AGX_SYNC_TIMELINE		1
+/**
+ * enum drm_agx_sync_type - kind of syncobj in a &drm_agx_sync
+ * @DRM_AGX_SYNC_BINARY: a binary syncobj
+ * @DRM_AGX_SYNC_TIMELINE: a point of a timeline syncobj
+ */
+enum drm_agx_sync_type {
+	DRM_AGX_SYNC_BINARY = 0,
+	DRM_AGX_SYNC_TIMELINE = 1,
+};
 
 /**
  * struct drm_agx_sync - a syncobj to wait on or to signal
@@ -206,13 +261,23 @@ struct drm_agx_sync {
 	__u64 timeline_value;
 };
 
-/* Result status of a submission, in struct drm_agx_result.status. */
-#define DRM_AGX_STATUS_PENDING		0
-#define DRM_AGX_STATUS_COMPLETE		1
-#define DRM_AGX_STATUS_FAULT		2
-#define DRM_AGX_STATUS_TIMEOUT		3
-#define DRM_AGX_STATUS_CANCELLED	4
-#define DRM_AGX_STATUS_ILLEGAL		5
+/**
+ * enum drm_agx_status - how a submission ended, in &drm_agx_result.status
+ * @DRM_AGX_STATUS_PENDING: not ended (the record is not written yet)
+ * @DRM_AGX_STATUS_COMPLETE: every command ran
+ * @DRM_AGX_STATUS_FAULT: a command accessed memory outside its mappings
+ * @DRM_AGX_STATUS_TIMEOUT: the submission hung and was stopped
+ * @DRM_AGX_STATUS_CANCELLED: the submission was cancelled before it ended
+ * @DRM_AGX_STATUS_ILLEGAL: the command stream was malformed
+ */
+enum drm_agx_status {
+	DRM_AGX_STATUS_PENDING = 0,
+	DRM_AGX_STATUS_COMPLETE = 1,
+	DRM_AGX_STATUS_FAULT = 2,
+	DRM_AGX_STATUS_TIMEOUT = 3,
+	DRM_AGX_STATUS_CANCELLED = 4,
+	DRM_AGX_STATUS_ILLEGAL = 5,
+};
 
 /**
  * struct drm_agx_result - written by the firmware when a submission ends
@@ -241,7 +306,6 @@ struct drm_agx_result {
  * @result_handle: GEM handle of a BO receiving a struct drm_agx_result,
  *	or zero
  * @result_offset: offset of the record in that BO, 8-byte aligned
- * @pad: zero
  */
 struct drm_agx_submit {
 	__u32 queue_id;
@@ -256,45 +320,119 @@ struct drm_agx_submit {
 	__u64 result_offset;
 };
 
-/*
- * The command stream: a flat array of 32-bit words. Each command starts
- * with a header word, DRM_AGX_CMD(op, n): the opcode in bits 31..24 and the
- * number of argument words that follow in bits 23..0. 64-bit arguments are
- * two words, low word first. Commands run in order; a command that faults
- * ends the submission with DRM_AGX_STATUS_FAULT and the done fence gets
- * -EFAULT. Arguments:
+/**
+ * DOC: command stream
  *
- *   NOP         ()
- *   FILL        (va:64, bytes:32, value:32)       u32 fill, 4-byte units
- *   COPY        (dst:64, src:64, bytes:32)
- *   AXPY        (dst:64, x:64, y:64, a:32, n:32)  dst[i] = a * x[i] + y[i], u32
- *   TIMESTAMP   (va:64)                           writes a u64 tick count
- *   BARRIER     ()                                earlier writes are visible
- *   STALL       (usecs:32)                        busy for that long
- *   HANG        ()                                never completes
+ * A flat array of 32-bit words. Each command starts with a header word,
+ * DRM_AGX_CMD(op, n): the opcode in bits 31..24 and the number of argument
+ * words that follow in bits 23..0. 64-bit arguments are two words, low word
+ * first. Commands run in order; a command that faults ends the submission
+ * with %DRM_AGX_STATUS_FAULT and the done fence gets -EFAULT. Arguments:
+ *
+ * - NOP: none
+ * - FILL: va:64, bytes:32, value:32 (a u32 fill, 4-byte units)
+ * - COPY: dst:64, src:64, bytes:32
+ * - AXPY: dst:64, x:64, y:64, a:32, n:32 (dst[i] = a * x[i] + y[i], u32)
+ * - TIMESTAMP: va:64 (writes a u64 tick count)
+ * - BARRIER: none (earlier writes are visible to later commands)
+ * - STALL: usecs:32 (busy for that long)
+ * - HANG: none (never completes)
+ */
+
+/**
+ * DRM_AGX_CMD() - the header word of a command
+ * @op: an &enum drm_agx_op
+ * @n: the number of argument words that follow
  */
 #define DRM_AGX_CMD(op, n)		(((__u32)(op) << 24) | ((n) & 0xffffff))
+
+/**
+ * DRM_AGX_CMD_OP() - the opcode of a header word
+ * @word: the header word
+ */
 #define DRM_AGX_CMD_OP(word)		((word) >> 24)
+
+/**
+ * DRM_AGX_CMD_LEN() - the argument count of a header word
+ * @word: the header word
+ */
 #define DRM_AGX_CMD_LEN(word)		((word) & 0xffffff)
 
-#define DRM_AGX_OP_NOP			0x00
-#define DRM_AGX_OP_FILL			0x01
-#define DRM_AGX_OP_COPY			0x02
-#define DRM_AGX_OP_AXPY			0x03
-#define DRM_AGX_OP_TIMESTAMP		0x04
-#define DRM_AGX_OP_BARRIER		0x05
-#define DRM_AGX_OP_STALL		0x06
-#define DRM_AGX_OP_HANG			0x07
+/**
+ * enum drm_agx_op - command opcodes
+ * @DRM_AGX_OP_NOP: nothing
+ * @DRM_AGX_OP_FILL: fill memory with a 32-bit value
+ * @DRM_AGX_OP_COPY: copy memory
+ * @DRM_AGX_OP_AXPY: integer a * x + y over u32 vectors
+ * @DRM_AGX_OP_TIMESTAMP: write the GPU time
+ * @DRM_AGX_OP_BARRIER: order memory accesses
+ * @DRM_AGX_OP_STALL: keep the GPU busy
+ * @DRM_AGX_OP_HANG: never complete (for tests of hang recovery)
+ */
+enum drm_agx_op {
+	DRM_AGX_OP_NOP = 0x00,
+	DRM_AGX_OP_FILL = 0x01,
+	DRM_AGX_OP_COPY = 0x02,
+	DRM_AGX_OP_AXPY = 0x03,
+	DRM_AGX_OP_TIMESTAMP = 0x04,
+	DRM_AGX_OP_BARRIER = 0x05,
+	DRM_AGX_OP_STALL = 0x06,
+	DRM_AGX_OP_HANG = 0x07,
+};
 
-#define DRM_IOCTL_AGX_GET_PARAMS	DRM_IOWR(DRM_COMMAND_BASE + DRM_AGX_GET_PARAMS, struct drm_agx_get_params)
-#define DRM_IOCTL_AGX_VM_CREATE		DRM_IOWR(DRM_COMMAND_BASE + DRM_AGX_VM_CREATE, struct drm_agx_vm_create)
-#define DRM_IOCTL_AGX_VM_DESTROY	DRM_IOW(DRM_COMMAND_BASE + DRM_AGX_VM_DESTROY, struct drm_agx_vm_destroy)
-#define DRM_IOCTL_AGX_VM_BIND		DRM_IOWR(DRM_COMMAND_BASE + DRM_AGX_VM_BIND, struct drm_agx_vm_bind)
-#define DRM_IOCTL_AGX_GEM_CREATE	DRM_IOWR(DRM_COMMAND_BASE + DRM_AGX_GEM_CREATE, struct drm_agx_gem_create)
-#define DRM_IOCTL_AGX_GEM_MMAP_OFFSET	DRM_IOWR(DRM_COMMAND_BASE + DRM_AGX_GEM_MMAP_OFFSET, struct drm_agx_gem_mmap_offset)
-#define DRM_IOCTL_AGX_QUEUE_CREATE	DRM_IOWR(DRM_COMMAND_BASE + DRM_AGX_QUEUE_CREATE, struct drm_agx_queue_create)
-#define DRM_IOCTL_AGX_QUEUE_DESTROY	DRM_IOW(DRM_COMMAND_BASE + DRM_AGX_QUEUE_DESTROY, struct drm_agx_queue_destroy)
-#define DRM_IOCTL_AGX_SUBMIT		DRM_IOW(DRM_COMMAND_BASE + DRM_AGX_SUBMIT, struct drm_agx_submit)
+/**
+ * define DRM_IOCTL_AGX_GET_PARAMS - request number; argument &struct drm_agx_get_params
+ */
+#define DRM_IOCTL_AGX_GET_PARAMS \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_AGX_GET_PARAMS, struct drm_agx_get_params)
+
+/**
+ * define DRM_IOCTL_AGX_VM_CREATE - request number; argument &struct drm_agx_vm_create
+ */
+#define DRM_IOCTL_AGX_VM_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_AGX_VM_CREATE, struct drm_agx_vm_create)
+
+/**
+ * define DRM_IOCTL_AGX_VM_DESTROY - request number; argument &struct drm_agx_vm_destroy
+ */
+#define DRM_IOCTL_AGX_VM_DESTROY \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_AGX_VM_DESTROY, struct drm_agx_vm_destroy)
+
+/**
+ * define DRM_IOCTL_AGX_VM_BIND - request number; argument &struct drm_agx_vm_bind
+ */
+#define DRM_IOCTL_AGX_VM_BIND \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_AGX_VM_BIND, struct drm_agx_vm_bind)
+
+/**
+ * define DRM_IOCTL_AGX_GEM_CREATE - request number; argument &struct drm_agx_gem_create
+ */
+#define DRM_IOCTL_AGX_GEM_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_AGX_GEM_CREATE, struct drm_agx_gem_create)
+
+/**
+ * define DRM_IOCTL_AGX_GEM_MMAP_OFFSET - request number; argument &struct drm_agx_gem_mmap_offset
+ */
+#define DRM_IOCTL_AGX_GEM_MMAP_OFFSET \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_AGX_GEM_MMAP_OFFSET, struct drm_agx_gem_mmap_offset)
+
+/**
+ * define DRM_IOCTL_AGX_QUEUE_CREATE - request number; argument &struct drm_agx_queue_create
+ */
+#define DRM_IOCTL_AGX_QUEUE_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_AGX_QUEUE_CREATE, struct drm_agx_queue_create)
+
+/**
+ * define DRM_IOCTL_AGX_QUEUE_DESTROY - request number; argument &struct drm_agx_queue_destroy
+ */
+#define DRM_IOCTL_AGX_QUEUE_DESTROY \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_AGX_QUEUE_DESTROY, struct drm_agx_queue_destroy)
+
+/**
+ * define DRM_IOCTL_AGX_SUBMIT - request number; argument &struct drm_agx_submit
+ */
+#define DRM_IOCTL_AGX_SUBMIT \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_AGX_SUBMIT, struct drm_agx_submit)
 
 #if defined(__cplusplus)
 }
