@@ -25,11 +25,6 @@ static struct gc_bo_ref test_bo(struct kunit *test, struct gc_mock_device *mdev,
 	return gc_bo_share(&u);
 }
 
-static unsigned int gem_refs(struct gc_bo *bo)
-{
-	return kref_read(&bo->gem->refcount);
-}
-
 static void bo_unique_setup_then_share(struct kunit *test)
 {
 	struct gc_mock_device *mdev = gc_mock_device(test, true);

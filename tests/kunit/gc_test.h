@@ -61,4 +61,7 @@ static inline unsigned int gc_fence_refcount(struct dma_fence *f)
 	return kref_read(&f->refcount);
 }
 
+/* References held on a BO's GEM object. */
+#define gem_refs(bo)	kref_read(&(bo)->gem->refcount)
+
 #endif /* _GPUCORE_TEST_H_ */

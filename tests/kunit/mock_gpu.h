@@ -68,4 +68,15 @@ struct mock_job *mock_job_alloc(struct kunit *test, struct mock_ring *ring);
 struct gc_fence_ref mock_submit(struct kunit *test, struct mock_ring *ring,
 				struct mock_job *job, struct dma_fence *dep);
 
+/* Wait (bounded) for a job's done fence; its status once signalled. */
+static inline long wait_done(struct gc_fence_ref *done)
+{
+	return gc_fence_wait(done, false, 10 * HZ);
+}
+
+static inline int done_status(struct gc_fence_ref *done)
+{
+	return dma_fence_get_status(gc_fence_borrow(done));
+}
+
 #endif /* _GPUCORE_MOCK_GPU_H_ */

@@ -19,16 +19,6 @@
 #define LONG_MS		10000
 #define HANG_MS		100
 
-static long wait_done(struct gc_fence_ref *done)
-{
-	return gc_fence_wait(done, false, 10 * HZ);
-}
-
-static int done_status(struct gc_fence_ref *done)
-{
-	return dma_fence_get_status(gc_fence_borrow(done));
-}
-
 /* Catalogue 9: destroying a queue with jobs queued cancels and frees them. */
 static void lifetime_destroy_cancels_queued(struct kunit *test)
 {

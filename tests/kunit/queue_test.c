@@ -17,16 +17,6 @@
 
 #define LONG_MS		10000	/* a timeout the normal cases never reach */
 
-static long wait_done(struct gc_fence_ref *done)
-{
-	return gc_fence_wait(done, false, 10 * HZ);
-}
-
-static int done_status(struct gc_fence_ref *done)
-{
-	return dma_fence_get_status(gc_fence_borrow(done));
-}
-
 static void queue_single_job(struct kunit *test)
 {
 	struct mock_gpu gpu;

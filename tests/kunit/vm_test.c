@@ -76,11 +76,6 @@ static struct gc_bo_ref fixture_bo(struct kunit *test, struct vm_fixture *fx, si
 	return gc_bo_share(&u);
 }
 
-static unsigned int gem_refs(struct gc_bo *bo)
-{
-	return kref_read(&bo->gem->refcount);
-}
-
 /* A fence standing for a job that uses the VM. */
 struct vm_job {
 	struct gc_timeline *tl;
