@@ -214,10 +214,23 @@ static void gc_vm_reap(struct work_struct *work)
 	struct gc_vm_mapping *m, *next;
 	LIST_HEAD(done);
 	unsigned int n = 0;
+	u64 waited;
+
+	/*
+	 * Mappings deferred without a fence of their own wait for everything
+	 * the VM had at their unbind; wait without the lock the GPU needs.
+	 */
+	mutex_lock(&vm->lock);
+	waited = vm->nofence_seq;
+	mutex_unlock(&vm->lock);
+	if (waited)
+		dma_resv_wait_timeout(&vm->resv, DMA_RESV_USAGE_BOOKKEEP, false,
+				      MAX_SCHEDULE_TIMEOUT);
 
 	mutex_lock(&vm->lock);
 	list_for_each_entry_safe(m, next, &vm->deferred, link) {
-		if (!dma_fence_is_signaled(gc_fence_borrow(&m->busy)))
+		if (m->busy.ptr ? !dma_fence_is_signaled(gc_fence_borrow(&m->busy)) :
+				  m->wait_seq > waited)
 			continue;
 		gc_vm_mapping_remove(vm, m);
 		list_add_tail(&m->link, &done);
@@ -249,10 +262,15 @@ static struct gc_vm_mapping *gc_vm_unbind_locked(struct gc_vm *vm, struct gc_vm_
 		     gc_fence_set_merge(&set, GFP_KERNEL);
 	gc_fence_set_fini(&set);
 	if (gc_is_err(busy)) {
-		/* No memory to defer: wait instead, the slow but safe way. */
-		dma_resv_wait_timeout(&vm->resv, DMA_RESV_USAGE_BOOKKEEP, false,
-				      MAX_SCHEDULE_TIMEOUT);
-		busy.ptr = NULL;
+		/*
+		 * No memory to merge the fences: defer to the worker, which waits
+		 * for the whole VM without holding the lock the GPU needs.
+		 */
+		m->wait_seq = ++vm->nofence_seq;
+		list_move_tail(&m->link, &vm->deferred);
+		gc_vm_get(vm);
+		queue_work(system_unbound_wq, &vm->reap_work);
+		return NULL;
 	}
 	if (!busy.ptr || dma_fence_is_signaled(gc_fence_borrow(&busy))) {
 		gc_fence_put(&busy);

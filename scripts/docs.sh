@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Build the HTML API reference (build/docs/html) with Doxygen from the
-# kernel-doc comments of the public headers, the core's .c files, the
-# backends and the uapi headers. Documentation/Doxyfile holds the settings;
+# kernel-doc comments of the public headers, the core's .c files and the
+# uapi headers: the library's API and the drivers' ABI (the backends are
+# users of the API, documented in their sources). Documentation/Doxyfile holds the settings;
 # scripts/kdoc2doxygen.py turns kernel-doc into Doxygen syntax on the fly.
 # Fails when Doxygen has any warning (build/docs/doxygen-warnings.log).
 set -euo pipefail
@@ -23,7 +24,6 @@ while IFS= read -r f; do
 done < <(git ls-files -co --exclude-standard -- \
 	':(glob)gpucore/include/gpucore/*.h' \
 	':(glob)gpucore/*.c' \
-	':(glob)backends/**/*.[ch]' \
 	':(glob)uapi/drm/*.h' \
 	':(exclude,glob)**/tests/**' \
 	':(exclude,glob)**/*.mod.c' | sort -u)

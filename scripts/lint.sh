@@ -75,14 +75,18 @@ checkpatch()
 log=$GC_OUT/logs/lint-checkpatch.log
 cp_files=()
 uapi_files=()
+user_files=()
 for f in "${csrc[@]}" "${kbuild[@]}"; do
 	case $f in
 	uapi/*) uapi_files+=("$f") ;;
+	# Userspace programs call libdrm, whose API is camelCase.
+	tests/uapi/* | examples/*) user_files+=("$f") ;;
 	*) cp_files+=("$f") ;;
 	esac
 done
 {
 	[ ${#cp_files[@]} -eq 0 ] || checkpatch "${cp_files[@]}"
+	[ ${#user_files[@]} -eq 0 ] || checkpatch --ignore CAMELCASE "${user_files[@]}"
 	if [ ${#uapi_files[@]} -gt 0 ]; then
 		scratch=$(mktemp -d)
 		mkdir -p "$scratch/include"
@@ -92,7 +96,7 @@ done
 		rm -rf "$scratch"
 	fi
 } >"$log" 2>&1
-nfiles=$(( ${#cp_files[@]} + ${#uapi_files[@]} ))
+nfiles=$(( ${#cp_files[@]} + ${#uapi_files[@]} + ${#user_files[@]} ))
 # "total: 0 errors, 1 warnings, 2 checks, ..." per file
 nprob=$(awk '/^total: [0-9]+ errors, [0-9]+ warnings/ {
 		n += $2 + $4; if ($6 ~ /^[0-9]+$/) n += $6 } END { print n + 0 }' "$log")

@@ -12,9 +12,9 @@ set -euo pipefail
 
 gc_deps_modules
 KDIR=$(gc_kdir)
-# The AGX backend joins the build once it is complete (GPUCORE_AGX=y).
+# GPUCORE_AGX=n leaves the AGX backend out.
 AGX=
-[ "${GPUCORE_AGX:-n}" = y ] && AGX=CONFIG_DRM_GPUCORE_AGX=m
+[ "${GPUCORE_AGX:-y}" = y ] && AGX=CONFIG_DRM_GPUCORE_AGX=m
 
 build()	# build NAME DEBUG [extra make args...]
 {

@@ -53,6 +53,9 @@ struct gc_vm;
  * @vm: the VM
  * @busy: when deferred, the fence whose signal lets it go
  * @cb: callback on @busy
+ * @wait_seq: when deferred without @busy (no memory to merge the fences),
+ *	the VM's &gc_vm.nofence_seq at unbind: the reap worker waits for the
+ *	whole VM first
  */
 struct gc_vm_mapping {
 	struct drm_mm_node node;
@@ -64,6 +67,7 @@ struct gc_vm_mapping {
 	struct gc_vm *vm;
 	struct gc_fence_ref busy;
 	struct dma_fence_cb cb;
+	u64 wait_seq;
 };
 
 /**
@@ -88,6 +92,7 @@ struct gc_vm_ops {
  * @reap_work: tears down deferred mappings whose work finished
  * @ops: the backend's page-table updates, or NULL
  * @priv: the backend's data
+ * @nofence_seq: counts unbinds deferred without a busy fence
  */
 struct gc_vm {
 	struct kref kref;
@@ -99,6 +104,7 @@ struct gc_vm {
 	struct work_struct reap_work;
 	const struct gc_vm_ops *ops;
 	void *priv;
+	u64 nofence_seq;
 };
 
 struct gc_vm *gc_vm_create(u64 start, u64 size, const struct gc_vm_ops *ops, void *priv);

@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/**
+ * DOC: AGX driver structure
+ *
+ * gpucore_agx is a render-only DRM driver for a simulated AGX-style GPU.
+ * Every object it hands out comes from gpucore:
+ *
+ * - the device (&struct agx_device) embeds a &struct gc_device; a platform
+ *   driver probes it like vgem, and unbinding it unplugs gpucore (all work
+ *   completes with -ENODEV) while the final teardown waits for the last
+ *   reference to the DRM device, i.e. for the last open file;
+ * - BOs are &struct gc_shmem_bo, imported ones included;
+ * - a file's VMs are &struct gc_vm, its queues &struct gc_queue, each paired
+ *   with a firmware queue (&struct agx_queue, in agx_job.c);
+ * - a submission is a &struct gc_job whose hardware fence is a gpucore fence
+ *   that the firmware's completion event signals.
+ *
+ * The ioctls are in agx_ioctl.c, the queue backend and SUBMIT in agx_job.c,
+ * the simulated firmware behind agx_fw.h.
+ */
+
+#include <linux/delay.h>
+#include <linux/dma-mapping.h>
+#include <linux/module.h>
+#include <linux/platform_device.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_ioctl.h>
+#include <drm/drm_managed.h>
+#include <drm/drm_prime.h>
+#include <drm/drm_print.h>
+
+#include "agx_drv.h"
+#include "agx_fw.h"
+
+unsigned int agx_timeout_ms = 2000;
+module_param_named(timeout_ms, agx_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(timeout_ms, "Time a job may run before it is a hang, in ms (default 2000)");
+
+static struct platform_device *agx_pdev;
+
+/**
+ * agx_vm_reap() - release the VMs destroyed by user space that are idle
+ * @adev: the device
+ * @wait: wait until every destroyed VM is released
+ *
+ * A destroyed VM keeps its unbound mappings, and so the pins of their BOs,
+ * until the work that used them is done. The device keeps a reference to
+ * each VM until then, so that the final teardown can wait for the last of
+ * those BOs to go before the DRM device (whose GEM state the BOs use) does.
+ *
+ * Context: process context; may sleep.
+ */
+void agx_vm_reap(struct agx_device *adev, bool wait)
+{
+	struct agx_vm *avm, *next;
+	bool busy;
+
+	for (;;) {
+		busy = false;
+		mutex_lock(&adev->vms_lock);
+		list_for_each_entry_safe(avm, next, &adev->vms, link) {
+			if (!avm->dead)
+				continue;
+			if (gc_vm_nr_deferred(avm->vm)) {
+				busy = true;
+				continue;
+			}
+			/* Nothing can be deferred any more: wait for a teardown in progress. */
+			gc_vm_flush(avm->vm);
+			gc_vm_put(avm->vm);
+			list_del(&avm->link);
+			kfree(avm);
+		}
+		mutex_unlock(&adev->vms_lock);
+		if (!wait || !busy)
+			return;
+		usleep_range(1000, 5000);
+	}
+}
+
+static int agx_open(struct drm_device *drm, struct drm_file *file)
+{
+	struct agx_file *af = kzalloc(sizeof(*af), GFP_KERNEL);
+
+	if (!af)
+		return -ENOMEM;
+	af->adev = to_agx_device(drm);
+	mutex_init(&af->lock);
+	xa_init_flags(&af->vms, XA_FLAGS_ALLOC1);
+	xa_init_flags(&af->queues, XA_FLAGS_ALLOC1);
+	file->driver_priv = af;
+	return 0;
+}
+
+static void agx_postclose(struct drm_device *drm, struct drm_file *file)
+{
+	struct agx_file *af = file->driver_priv;
+	struct agx_queue *aq;
+	struct agx_vm *avm;
+	unsigned long id;
+
+	/* Queued work is cancelled, running work completes or times out. */
+	xa_for_each(&af->queues, id, aq) {
+		xa_erase(&af->queues, id);
+		agx_queue_put_user(aq);
+	}
+	xa_destroy(&af->queues);
+	/* Mappings still used by that work go when it is done. */
+	xa_for_each(&af->vms, id, avm) {
+		xa_erase(&af->vms, id);
+		agx_vm_destroy(af->adev, avm);
+	}
+	xa_destroy(&af->vms);
+	agx_vm_reap(af->adev, false);
+	mutex_destroy(&af->lock);
+	kfree(af);
+}
+
+/*
+ * Imported dma-bufs become gpucore BOs too: gem_create_object allocated a
+ * &struct gc_shmem_bo, gpucore is attached here. The DRM core keeps the
+ * creation reference as a plain GEM reference, so the unique handle that
+ * gc_bo_attach() returns is traded for one.
+ */
+static struct drm_gem_object *agx_gem_prime_import_sg_table(struct drm_device *drm,
+							    struct dma_buf_attachment *attach,
+							    struct sg_table *sgt)
+{
+	struct agx_device *adev = to_agx_device(drm);
+	struct gc_bo_unique unique;
+	struct drm_gem_object *obj;
+	struct gc_shmem_bo *sbo;
+	struct gc_bo_ref ref;
+
+	obj = drm_gem_shmem_prime_import_sg_table(drm, attach, sgt);
+	if (IS_ERR(obj))
+		return obj;
+	sbo = container_of(obj, struct gc_shmem_bo, shmem.base);
+	if (sbo->gc.gem)
+		return obj;
+	unique = gc_bo_attach(&sbo->gc, obj, &adev->gdev.refs);
+	gc_bo_set_label(&unique, "agx-import");
+	drm_gem_object_get(obj);
+	ref = gc_bo_share(&unique);
+	gc_bo_put(&ref);
+	return obj;
+}
+
+static const struct drm_ioctl_desc agx_ioctls[] = {
+	DRM_IOCTL_DEF_DRV(AGX_GET_PARAMS, agx_ioctl_get_params, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(AGX_VM_CREATE, agx_ioctl_vm_create, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(AGX_VM_DESTROY, agx_ioctl_vm_destroy, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(AGX_VM_BIND, agx_ioctl_vm_bind, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(AGX_GEM_CREATE, agx_ioctl_gem_create, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(AGX_GEM_MMAP_OFFSET, agx_ioctl_gem_mmap_offset, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(AGX_QUEUE_CREATE, agx_ioctl_queue_create, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(AGX_QUEUE_DESTROY, agx_ioctl_queue_destroy, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(AGX_SUBMIT, agx_ioctl_submit, DRM_RENDER_ALLOW),
+};
+
+DEFINE_DRM_GEM_FOPS(agx_fops);
+
+static const struct drm_driver agx_drm_driver = {
+	.driver_features = DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ |
+			   DRIVER_SYNCOBJ_TIMELINE,
+	.open = agx_open,
+	.postclose = agx_postclose,
+	.ioctls = agx_ioctls,
+	.num_ioctls = ARRAY_SIZE(agx_ioctls),
+	.fops = &agx_fops,
+	.gem_create_object = gc_shmem_gem_create_object,
+	.prime_handle_to_fd = drm_gem_prime_handle_to_fd,
+	.prime_fd_to_handle = drm_gem_prime_fd_to_handle,
+	.gem_prime_import_sg_table = agx_gem_prime_import_sg_table,
+	.gem_prime_mmap = drm_gem_prime_mmap,
+	.name = AGX_DRIVER_NAME,
+	.desc = "gpucore AGX-style GPU (simulated)",
+	.date = "20260101",
+	.major = 1,
+	.minor = 0,
+};
+
+/* The last reference to the DRM device is gone: every file is closed. */
+static void agx_device_fini(struct drm_device *drm, void *data)
+{
+	struct agx_device *adev = data;
+	unsigned int leaks;
+
+	agx_vm_reap(adev, true);
+	leaks = gc_device_fini(&adev->gdev);
+	if (leaks)
+		drm_err(drm, "%u gpucore references leaked\n", leaks);
+	if (adev->fw)
+		agx_fw_destroy(adev->fw);
+	WARN_ON(!list_empty(&adev->queues) || !list_empty(&adev->vms));
+	mutex_destroy(&adev->vms_lock);
+	mutex_destroy(&adev->queues_lock);
+}
+
+static int agx_probe(struct platform_device *pdev)
+{
+	struct agx_device *adev;
+	struct agx_fw *fw;
+	int ret;
+
+	/* Imported dma-bufs are mapped for this device. */
+	ret = dma_coerce_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (ret)
+		return ret;
+	adev = devm_drm_dev_alloc(&pdev->dev, &agx_drm_driver, struct agx_device, drm);
+	if (IS_ERR(adev))
+		return PTR_ERR(adev);
+	gc_device_init(&adev->gdev, &adev->drm);
+	mutex_init(&adev->queues_lock);
+	INIT_LIST_HEAD(&adev->queues);
+	mutex_init(&adev->vms_lock);
+	INIT_LIST_HEAD(&adev->vms);
+	atomic_set(&adev->queue_seq, 0);
+	ret = drmm_add_action_or_reset(&adev->drm, agx_device_fini, adev);
+	if (ret)
+		return ret;
+
+	fw = agx_fw_create(AGX_DRIVER_NAME);
+	if (IS_ERR_OR_NULL(fw))
+		return fw ? PTR_ERR(fw) : -ENOMEM;
+	adev->fw = fw;
+
+	ret = drm_dev_register(&adev->drm, 0);
+	if (ret)
+		return ret;
+	platform_set_drvdata(pdev, adev);
+	return 0;
+}
+
+/*
+ * Unbind, possibly with files open: fail all work with -ENODEV and refuse
+ * new work. Everything else stays until the last file is closed.
+ */
+static int agx_remove(struct platform_device *pdev)
+{
+	struct agx_device *adev = platform_get_drvdata(pdev);
+
+	gc_device_unplug(&adev->gdev);
+	return 0;
+}
+
+static struct platform_driver agx_platform_driver = {
+	.probe = agx_probe,
+	.remove = agx_remove,
+	.driver = {
+		.name = AGX_DRIVER_NAME,
+	},
+};
+
+static int __init agx_init(void)
+{
+	int ret;
+
+	ret = platform_driver_register(&agx_platform_driver);
+	if (ret)
+		return ret;
+	agx_pdev = platform_device_register_simple(AGX_DRIVER_NAME, -1, NULL, 0);
+	if (IS_ERR(agx_pdev)) {
+		ret = PTR_ERR(agx_pdev);
+		goto err_driver;
+	}
+	if (!platform_get_drvdata(agx_pdev)) {
+		ret = -ENODEV;
+		goto err_device;
+	}
+	return 0;
+
+err_device:
+	platform_device_unregister(agx_pdev);
+err_driver:
+	platform_driver_unregister(&agx_platform_driver);
+	return ret;
+}
+
+static void __exit agx_exit(void)
+{
+	platform_device_unregister(agx_pdev);
+	platform_driver_unregister(&agx_platform_driver);
+}
+
+module_init(agx_init);
+module_exit(agx_exit);
+
+MODULE_DESCRIPTION("gpucore AGX-style DRM driver for a simulated GPU");
+MODULE_LICENSE("Dual MIT/GPL");
+MODULE_IMPORT_NS(GPUCORE);

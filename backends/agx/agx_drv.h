@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * The AGX-style DRM driver on gpucore: device, file, VM, queue and job
+ * structures shared by agx_drv.c, agx_ioctl.c and agx_job.c.
+ */
+#ifndef _AGX_DRV_H_
+#define _AGX_DRV_H_
+
+#include <linux/bits.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/xarray.h>
+#include <drm/drm_device.h>
+
+#include <gpucore/gpucore.h>
+
+#include "gpucore_agx_drm.h"
+
+struct agx_fw;
+struct agx_fw_queue;
+
+#define AGX_DRIVER_NAME		"gpucore-agx"
+
+/* Limits reported by GET_PARAMS. */
+#define AGX_VA_START		SZ_1M
+#define AGX_VA_END		BIT_ULL(40)
+#define AGX_MAX_QUEUES		64
+#define AGX_MAX_COMMAND_BYTES	SZ_64K
+#define AGX_MAX_SYNCS		64
+
+/* Limits that are not reported. */
+#define AGX_MAX_BO_SIZE		SZ_1G
+#define AGX_MAX_OP_STRIDE	PAGE_SIZE
+#define AGX_RING_SIZE		16
+#define AGX_MAX_JOBS		64
+
+extern unsigned int agx_timeout_ms;
+
+/**
+ * struct agx_device - one simulated AGX GPU
+ * @drm: the DRM device
+ * @gdev: gpucore's state: tracking scope, queues, unplug gate
+ * @fw: the firmware, created at probe, destroyed with the last reference
+ *	to @drm
+ * @queues_lock: protects @queues and the queues' @agx_queue.gq; held
+ *	while a queue is stopped
+ * @queues: every &struct agx_queue of the device not yet released
+ * @vms_lock: protects @vms
+ * @vms: every &struct agx_vm of the device not yet released
+ * @queue_seq: numbers queues in their names
+ */
+struct agx_device {
+	struct drm_device drm;
+	struct gc_device gdev;
+	struct agx_fw *fw;
+	struct mutex queues_lock;	/* queues, agx_queue.gq, stop */
+	struct list_head queues;
+	struct mutex vms_lock;		/* vms */
+	struct list_head vms;
+	atomic_t queue_seq;
+};
+
+/**
+ * struct agx_file - per-file state
+ * @adev: the device
+ * @lock: serialises the changes of @vms and @queues and the binds, so
+ *	that a bind never races the destruction of its VM
+ * @vms: the file's VMs (&struct agx_vm), by id
+ * @queues: the file's queues (&struct agx_queue), by id; each entry holds
+ *	one user reference
+ */
+struct agx_file {
+	struct agx_device *adev;
+	struct mutex lock;		/* vms, queues, binds */
+	struct xarray vms;
+	struct xarray queues;
+};
+
+/**
+ * struct agx_vm - a GPU VM of a file
+ * @vm: the gpucore VM; the creator's reference is consumed by
+ *	gc_vm_destroy(), and @agx_vm holds one more
+ * @link: in &agx_device.vms
+ * @dead: gc_vm_destroy() was called; @vm is released once it has no
+ *	deferred mappings left
+ */
+struct agx_vm {
+	struct gc_vm *vm;
+	struct list_head link;
+	bool dead;
+};
+
+/**
+ * struct agx_queue - the driver's side of a queue
+ * @kref: held by each user reference (together, see @users) and by each
+ *	job; the last put destroys the firmware queue and frees this
+ * @users: the file's id entry and each SUBMIT in progress; the last one
+ *	destroys the gc_queue (gc_queue_destroy()) and drops one @kref
+ * @adev: the device
+ * @gq: the gpucore queue; valid while @users is not zero or a job exists
+ * @fwq: the firmware queue
+ * @hw_tl: timeline of the hardware fences
+ * @vm: the VM the queue's commands address, with a reference
+ * @link: in &agx_device.queues
+ * @lock: protects @running, @last_stamp, @stopped and the pushes to @fwq
+ * @running: jobs pushed to the firmware whose hardware fence has not
+ *	signalled, in stamp order
+ * @last_stamp: stamp of the last record pushed
+ * @stopped: the firmware queue was stopped; nothing more is pushed
+ * @stop_error: the error of the stop
+ * @priority: DRM_AGX_PRIORITY_*, kept for information only
+ */
+struct agx_queue {
+	struct kref kref;
+	refcount_t users;
+	struct agx_device *adev;
+	struct gc_queue *gq;
+	struct agx_fw_queue *fwq;
+	struct gc_timeline *hw_tl;
+	struct gc_vm *vm;
+	struct list_head link;
+	spinlock_t lock;		/* running, stamps, stopped, pushes */
+	struct list_head running;
+	u64 last_stamp;
+	bool stopped;
+	int stop_error;
+	u32 priority;
+};
+
+/**
+ * struct agx_job - a submission
+ * @base: gpucore's job
+ * @queue: the queue, with a &agx_queue.kref reference
+ * @words: the command stream, copied from user space
+ * @nr_words: number of words at @words
+ * @result_map: kernel mapping of the result BO, or empty
+ * @result: the result record inside @result_map, or NULL
+ * @hw: the hardware fence's signaller, from run until it is signalled
+ * @stamp: the firmware record's stamp, 0 until pushed
+ * @link: in &agx_queue.running while on the firmware
+ * @hung: the job was found guilty of a hang
+ */
+struct agx_job {
+	struct gc_job base;
+	struct agx_queue *queue;
+	u32 *words;
+	u32 nr_words;
+	struct gc_bo_vmap result_map;
+	struct drm_agx_result *result;
+	struct gc_fence_signaller hw;
+	u64 stamp;
+	struct list_head link;
+	bool hung;
+};
+
+static inline struct agx_device *to_agx_device(struct drm_device *drm)
+{
+	return container_of(drm, struct agx_device, drm);
+}
+
+DEFINE_FREE(agx_kvfree, void *, kvfree(_T))
+
+/* agx_drv.c */
+void agx_vm_reap(struct agx_device *adev, bool wait);
+
+/* agx_ioctl.c */
+int agx_ioctl_get_params(struct drm_device *dev, void *data, struct drm_file *file);
+int agx_ioctl_vm_create(struct drm_device *dev, void *data, struct drm_file *file);
+int agx_ioctl_vm_destroy(struct drm_device *dev, void *data, struct drm_file *file);
+int agx_ioctl_vm_bind(struct drm_device *dev, void *data, struct drm_file *file);
+int agx_ioctl_gem_create(struct drm_device *dev, void *data, struct drm_file *file);
+int agx_ioctl_gem_mmap_offset(struct drm_device *dev, void *data, struct drm_file *file);
+int agx_ioctl_queue_create(struct drm_device *dev, void *data, struct drm_file *file);
+int agx_ioctl_queue_destroy(struct drm_device *dev, void *data, struct drm_file *file);
+int agx_bo_lookup(struct drm_file *file, u32 handle, struct gc_bo_ref *ref);
+void agx_vm_destroy(struct agx_device *adev, struct agx_vm *avm);
+
+/* agx_job.c */
+struct agx_queue *agx_queue_create(struct agx_device *adev, struct gc_vm *vm, u32 priority);
+void agx_queue_put_user(struct agx_queue *aq);
+int agx_ioctl_submit(struct drm_device *dev, void *data, struct drm_file *file);
+
+#endif /* _AGX_DRV_H_ */

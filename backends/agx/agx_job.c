@@ -1,0 +1,631 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Queues and jobs: the gc_queue backend that feeds the firmware rings, and
+ * the SUBMIT ioctl.
+ *
+ * Lifetimes. A queue is three objects: the gc_queue (gpucore's scheduler),
+ * the firmware queue and the driver's &struct agx_queue that ties them.
+ * gpucore tears the gc_queue down by itself after its last job, with no
+ * callback, so the firmware queue and the hardware timeline belong to the
+ * agx_queue, whose &agx_queue.kref is held by each job (from gc_job_init()
+ * to free_job) and, together, by the user references (&agx_queue.users: the
+ * file's id entry and each SUBMIT in progress). The last user reference
+ * destroys the gc_queue; the last kref, from free_job of the last job or
+ * from the last user reference, whichever comes last, destroys the firmware
+ * queue in process context. By then no record is on the ring: every job's
+ * hardware fence has signalled, by completion or by a stop.
+ *
+ * gpucore may still call &gc_queue_ops.stop (on unplug) for a gc_queue
+ * whose agx_queue is already released, between that release and the
+ * gc_queue's own teardown. stop therefore looks the agx_queue up in the
+ * device's list under &agx_device.queues_lock instead of trusting
+ * &gc_queue.priv, and the release leaves the list under the same lock.
+ *
+ * The firmware ring holds AGX_RING_SIZE records and the gc_queue lets at
+ * most as many jobs run at once, so a push never finds the ring full.
+ * agx_fw_queue_push(), agx_fw_queue_completed() and agx_fw_queue_status()
+ * are called with the queue's spinlock held: they must not sleep, and the
+ * firmware must not call the event handler from them.
+ */
+
+#include <linux/dma-fence-chain.h>
+#include <linux/overflow.h>
+#include <linux/uaccess.h>
+#include <drm/drm_file.h>
+#include <drm/drm_syncobj.h>
+
+#include "agx_drv.h"
+#include "agx_fw.h"
+
+static struct agx_job *to_agx_job(struct gc_job *job)
+{
+	return container_of(job, struct agx_job, base);
+}
+
+static void agx_queue_release(struct kref *kref)
+{
+	struct agx_queue *aq = container_of(kref, struct agx_queue, kref);
+	struct agx_device *adev = aq->adev;
+
+	/* From here on a stop of the gc_queue does not find this queue. */
+	mutex_lock(&adev->queues_lock);
+	list_del(&aq->link);
+	mutex_unlock(&adev->queues_lock);
+
+	WARN_ON(!list_empty(&aq->running));
+	if (aq->fwq)
+		agx_fw_queue_destroy(aq->fwq);
+	gc_timeline_put(aq->hw_tl);
+	gc_vm_put(aq->vm);
+	kfree(aq);
+}
+
+static void agx_queue_put(struct agx_queue *aq)
+{
+	kref_put(&aq->kref, agx_queue_release);
+}
+
+/*
+ * Complete a job the firmware has finished, with the record's status. The
+ * queue's lock is held: completions of a queue are signalled in stamp
+ * order.
+ */
+static void agx_job_signal(struct agx_job *aj, int status)
+{
+	if (!status)
+		gc_fence_signal(&aj->hw);
+	else if (status < 0 && status >= -MAX_ERRNO)
+		gc_fence_signal_error(&aj->hw, status);
+	else
+		gc_fence_signal_error(&aj->hw, -EIO);
+}
+
+/* The firmware's completion event: retire every record whose stamp passed. */
+static void agx_queue_event(void *data)
+{
+	struct agx_queue *aq = data;
+	struct agx_job *aj, *next;
+	unsigned long flags;
+	u64 completed;
+
+	spin_lock_irqsave(&aq->lock, flags);
+	completed = agx_fw_queue_completed(aq->fwq);
+	list_for_each_entry_safe(aj, next, &aq->running, link) {
+		if (aj->stamp > completed)
+			break;
+		list_del_init(&aj->link);
+		agx_job_signal(aj, agx_fw_queue_status(aq->fwq, aj->stamp));
+	}
+	spin_unlock_irqrestore(&aq->lock, flags);
+}
+
+static struct dma_fence *agx_job_run(struct gc_job *job)
+{
+	struct agx_job *aj = to_agx_job(job);
+	struct agx_queue *aq = aj->queue;
+	struct agx_fw_cmd cmd = {
+		.words = aj->words,
+		.nr_words = aj->nr_words,
+		.vm = aq->vm,
+		.result = aj->result,
+	};
+	struct gc_fence_ref fence;
+	unsigned long flags;
+	int ret;
+
+	/* On the fence signalling path: no sleeping allocation. */
+	aj->hw = gc_fence_create(aq->hw_tl, GFP_NOWAIT);
+	if (gc_is_err(aj->hw)) {
+		ret = gc_err(aj->hw);
+		aj->hw.ptr = NULL;
+		return ERR_PTR(ret);
+	}
+	fence = gc_fence_signaller_fence(&aj->hw);
+
+	spin_lock_irqsave(&aq->lock, flags);
+	if (aq->stopped) {
+		ret = aq->stop_error;
+	} else {
+		cmd.stamp = aq->last_stamp + 1;
+		ret = agx_fw_queue_push(aq->fwq, &cmd);
+	}
+	if (!ret) {
+		aq->last_stamp = cmd.stamp;
+		aj->stamp = cmd.stamp;
+		list_add_tail(&aj->link, &aq->running);
+	}
+	spin_unlock_irqrestore(&aq->lock, flags);
+
+	if (ret) {
+		gc_fence_put(&fence);
+		gc_fence_signal_error(&aj->hw, ret);
+		return ERR_PTR(ret);
+	}
+	return gc_fence_into_raw(&fence);
+}
+
+/* A HANG command never progresses: a job over the timeout is hung. */
+static enum gc_timeout_result agx_job_timed_out(struct gc_job *job)
+{
+	struct agx_job *aj = to_agx_job(job);
+	unsigned long flags;
+
+	spin_lock_irqsave(&aj->queue->lock, flags);
+	aj->hung = true;
+	spin_unlock_irqrestore(&aj->queue->lock, flags);
+	return GC_TIMEOUT_GUILTY;
+}
+
+/*
+ * Stop the firmware queue and complete everything it held: records that
+ * finished before the stop with their status, the others with @error and,
+ * in their result record, TIMEOUT (the hung job) or CANCELLED.
+ */
+static void agx_queue_stop_locked(struct agx_queue *aq, int error)
+{
+	struct agx_job *aj, *next;
+	unsigned long flags;
+	u64 completed;
+	bool first;
+
+	spin_lock_irqsave(&aq->lock, flags);
+	first = !aq->stopped;
+	if (first) {
+		aq->stopped = true;
+		aq->stop_error = error;
+	}
+	spin_unlock_irqrestore(&aq->lock, flags);
+	/* No push after this: run sees @stopped. */
+	if (first)
+		agx_fw_queue_stop(aq->fwq);
+
+	spin_lock_irqsave(&aq->lock, flags);
+	completed = agx_fw_queue_completed(aq->fwq);
+	list_for_each_entry_safe(aj, next, &aq->running, link) {
+		list_del_init(&aj->link);
+		if (aj->stamp <= completed) {
+			agx_job_signal(aj, agx_fw_queue_status(aq->fwq, aj->stamp));
+			continue;
+		}
+		if (aj->result)
+			WRITE_ONCE(aj->result->status, aj->hung ? DRM_AGX_STATUS_TIMEOUT :
+				   DRM_AGX_STATUS_CANCELLED);
+		gc_fence_signal_error(&aj->hw, error);
+	}
+	spin_unlock_irqrestore(&aq->lock, flags);
+}
+
+static void agx_queue_stop(struct gc_queue *queue, int error)
+{
+	struct agx_device *adev = container_of(queue->gdev, struct agx_device, gdev);
+	struct agx_queue *aq;
+
+	mutex_lock(&adev->queues_lock);
+	list_for_each_entry(aq, &adev->queues, link) {
+		/* Only a live agx_queue, and the one of this gc_queue. */
+		if (aq == queue->priv && aq->gq == queue) {
+			agx_queue_stop_locked(aq, error);
+			break;
+		}
+	}
+	mutex_unlock(&adev->queues_lock);
+}
+
+static void agx_job_free(struct gc_job *job)
+{
+	struct agx_job *aj = to_agx_job(job);
+	struct agx_queue *aq = aj->queue;
+	unsigned long flags;
+
+	spin_lock_irqsave(&aq->lock, flags);
+	if (WARN_ON(!list_empty(&aj->link)))
+		list_del_init(&aj->link);
+	spin_unlock_irqrestore(&aq->lock, flags);
+	/* Empty if the job never ran; signalled if it did. */
+	gc_fence_signaller_drop(&aj->hw);
+	kvfree(aj->words);
+	gc_bo_vunmap(&aj->result_map);
+	kfree(aj);
+	agx_queue_put(aq);
+}
+
+static const struct gc_queue_ops agx_queue_ops = {
+	.run = agx_job_run,
+	.timed_out = agx_job_timed_out,
+	.stop = agx_queue_stop,
+	.free_job = agx_job_free,
+};
+
+/**
+ * agx_queue_create() - create a queue and its firmware queue
+ * @adev: the device
+ * @vm: the VM the queue's commands address; the queue takes a reference
+ * @priority: DRM_AGX_PRIORITY_*, already checked
+ *
+ * Context: process context; may sleep.
+ * Return: the queue, holding one user reference (agx_queue_put_user()),
+ * or an ERR_PTR(): -ENODEV after unplug, -ENOMEM, or the firmware's error.
+ */
+struct agx_queue *agx_queue_create(struct agx_device *adev, struct gc_vm *vm, u32 priority)
+{
+	struct gc_queue_params params = {
+		.hw_jobs = AGX_RING_SIZE,
+		.max_jobs = AGX_MAX_JOBS,
+		.timeout_ms = max(READ_ONCE(agx_timeout_ms), 1U),
+	};
+	struct agx_fw_queue *fwq;
+	struct gc_timeline *tl;
+	struct agx_queue *aq;
+	struct gc_queue *gq;
+	char name[32], hw_name[32];
+	unsigned int seq;
+	int ret;
+
+	aq = kzalloc(sizeof(*aq), GFP_KERNEL);
+	if (!aq)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&aq->kref);
+	refcount_set(&aq->users, 1);
+	aq->adev = adev;
+	aq->priority = priority;
+	spin_lock_init(&aq->lock);
+	INIT_LIST_HEAD(&aq->running);
+	aq->vm = gc_vm_get(vm);
+	mutex_lock(&adev->queues_lock);
+	list_add_tail(&aq->link, &adev->queues);
+	mutex_unlock(&adev->queues_lock);
+
+	seq = atomic_inc_return(&adev->queue_seq);
+	snprintf(name, sizeof(name), "agx-queue-%u", seq);
+	snprintf(hw_name, sizeof(hw_name), "agx-queue-%u-hw", seq);
+	params.name = name;
+	tl = gc_timeline_create(AGX_DRIVER_NAME, hw_name, &adev->gdev.refs);
+	if (IS_ERR(tl)) {
+		ret = PTR_ERR(tl);
+		goto err;
+	}
+	aq->hw_tl = tl;
+	fwq = agx_fw_queue_create(adev->fw, AGX_RING_SIZE, agx_queue_event, aq);
+	if (IS_ERR_OR_NULL(fwq)) {
+		ret = fwq ? PTR_ERR(fwq) : -ENOMEM;
+		goto err;
+	}
+	aq->fwq = fwq;
+	gq = gc_queue_create(&adev->gdev, &params, &agx_queue_ops, aq);
+	if (IS_ERR(gq)) {
+		ret = PTR_ERR(gq);
+		goto err;
+	}
+	mutex_lock(&adev->queues_lock);
+	aq->gq = gq;
+	mutex_unlock(&adev->queues_lock);
+	return aq;
+
+err:
+	agx_queue_put(aq);
+	return ERR_PTR(ret);
+}
+
+/**
+ * agx_queue_put_user() - drop a user reference to a queue
+ * @aq: the queue, or NULL
+ *
+ * The last one destroys the gc_queue: queued jobs are cancelled, jobs on
+ * the firmware complete or time out. The firmware queue goes with the last
+ * job.
+ *
+ * Context: process context; may sleep.
+ */
+void agx_queue_put_user(struct agx_queue *aq)
+{
+	if (!aq || !refcount_dec_and_test(&aq->users))
+		return;
+	gc_queue_destroy(aq->gq);
+	agx_queue_put(aq);
+}
+
+/* A user reference to queue @id of the file, or NULL. */
+static struct agx_queue *agx_queue_lookup(struct agx_file *af, u32 id)
+{
+	struct agx_queue *aq;
+
+	xa_lock(&af->queues);
+	aq = xa_load(&af->queues, id);
+	if (aq)
+		refcount_inc(&aq->users);
+	xa_unlock(&af->queues);
+	return aq;
+}
+
+DEFINE_FREE(agx_queue_put_user, struct agx_queue *, agx_queue_put_user(_T))
+
+/**
+ * struct agx_out_sync - an out-syncobj, ready to take the done fence
+ * @syncobj: the syncobj, with a reference
+ * @chain: for a timeline point, the preallocated chain node
+ * @point: the timeline point, 0 for a binary syncobj
+ */
+struct agx_out_sync {
+	struct drm_syncobj *syncobj;
+	struct dma_fence_chain *chain;
+	u64 point;
+};
+
+/**
+ * struct agx_submit - what a SUBMIT holds while it is prepared
+ * @in: the in-syncs, copied from user space
+ * @nr_in: number of entries at @in
+ * @out: the out-syncs, looked up
+ * @nr_out: number of entries at @out
+ * @words: the command stream, until the job takes it
+ * @result_bo: the result BO, or empty
+ * @result_map: its kernel mapping, until the job takes it
+ */
+struct agx_submit {
+	struct drm_agx_sync *in;
+	u32 nr_in;
+	struct agx_out_sync *out;
+	u32 nr_out;
+	u32 *words;
+	struct gc_bo_ref result_bo;
+	struct gc_bo_vmap result_map;
+};
+
+static void agx_submit_fini(struct agx_submit *s)
+{
+	u32 i;
+
+	for (i = 0; s->out && i < s->nr_out; i++) {
+		if (s->out[i].syncobj)
+			drm_syncobj_put(s->out[i].syncobj);
+		dma_fence_chain_free(s->out[i].chain);
+	}
+	kvfree(s->out);
+	kvfree(s->in);
+	kvfree(s->words);
+	gc_bo_vunmap(&s->result_map);
+	gc_bo_put(&s->result_bo);
+}
+
+static int agx_submit_check(const struct drm_agx_submit *args)
+{
+	if (args->flags)
+		return -EINVAL;
+	if (args->in_sync_count > AGX_MAX_SYNCS || args->out_sync_count > AGX_MAX_SYNCS)
+		return -EINVAL;
+	if (!args->command_bytes || args->command_bytes % sizeof(u32) ||
+	    args->command_bytes > AGX_MAX_COMMAND_BYTES)
+		return -EINVAL;
+	if (!args->result_handle && args->result_offset)
+		return -EINVAL;
+	if (!IS_ALIGNED(args->result_offset, 8))
+		return -EINVAL;
+	return 0;
+}
+
+static int agx_copy_syncs(u64 uptr, u32 count, bool out, struct drm_agx_sync **syncs)
+{
+	struct drm_agx_sync *s;
+	u32 i;
+
+	*syncs = NULL;
+	if (!count)
+		return 0;
+	s = kvmalloc_array(count, sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	*syncs = s;
+	if (copy_from_user(s, u64_to_user_ptr(uptr), array_size(count, sizeof(*s))))
+		return -EFAULT;
+	for (i = 0; i < count; i++) {
+		switch (s[i].sync_type) {
+		case DRM_AGX_SYNC_BINARY:
+			if (s[i].timeline_value)
+				return -EINVAL;
+			break;
+		case DRM_AGX_SYNC_TIMELINE:
+			/* A signalled point must be new; a waited-for one may be 0. */
+			if (out && !s[i].timeline_value)
+				return -EINVAL;
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Look the out-syncobjs up and preallocate what installing the fence needs. */
+static int agx_prepare_out_syncs(struct agx_submit *s, struct drm_file *file,
+				 const struct drm_agx_sync *syncs)
+{
+	u32 i;
+
+	if (!s->nr_out)
+		return 0;
+	s->out = kvcalloc(s->nr_out, sizeof(*s->out), GFP_KERNEL);
+	if (!s->out)
+		return -ENOMEM;
+	for (i = 0; i < s->nr_out; i++) {
+		struct agx_out_sync *o = &s->out[i];
+
+		o->syncobj = drm_syncobj_find(file, syncs[i].handle);
+		if (!o->syncobj)
+			return -ENOENT;
+		if (syncs[i].sync_type == DRM_AGX_SYNC_TIMELINE) {
+			o->chain = dma_fence_chain_alloc();
+			if (!o->chain)
+				return -ENOMEM;
+			o->point = syncs[i].timeline_value;
+		}
+	}
+	return 0;
+}
+
+static int agx_prepare_result(struct agx_submit *s, struct drm_file *file,
+			      const struct drm_agx_submit *args)
+{
+	struct gc_bo *bo;
+	size_t size;
+	int ret;
+
+	if (!args->result_handle)
+		return 0;
+	ret = agx_bo_lookup(file, args->result_handle, &s->result_bo);
+	if (ret)
+		return ret;
+	bo = gc_bo_borrow(&s->result_bo);
+	size = gc_bo_size(bo);
+	if (args->result_offset > size ||
+	    size - args->result_offset < sizeof(struct drm_agx_result))
+		return -EINVAL;
+	ret = gc_bo_vmap(&s->result_map, bo);
+	if (ret)
+		return ret;
+	/* The firmware writes the record through a plain pointer. */
+	if (s->result_map.map.is_iomem)
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+static void agx_install_out_syncs(struct agx_submit *s, struct dma_fence *done)
+{
+	u32 i;
+
+	for (i = 0; i < s->nr_out; i++) {
+		struct agx_out_sync *o = &s->out[i];
+
+		if (o->chain) {
+			drm_syncobj_add_point(o->syncobj, o->chain, done, o->point);
+			o->chain = NULL;
+		} else {
+			drm_syncobj_replace_fence(o->syncobj, done);
+		}
+	}
+}
+
+/* Build, arm and push the job; everything that can fail is done in @s. */
+static int agx_submit_job(struct agx_submit *s, struct agx_queue *aq, struct drm_file *file,
+			  const struct drm_agx_submit *args)
+{
+	struct gc_job_pending pending __free(gc_job_abort) = {};
+	struct gc_job_armed armed __free(gc_job_armed_drop) = {};
+	struct gc_fence_ref done __free(gc_fence_put) = {};
+	struct agx_job *aj;
+	u32 i;
+	int ret;
+
+	aj = kzalloc(sizeof(*aj), GFP_KERNEL);
+	if (!aj)
+		return -ENOMEM;
+	kref_get(&aq->kref);
+	aj->queue = aq;
+	INIT_LIST_HEAD(&aj->link);
+	pending = gc_job_init(&aj->base, aq->gq, 0);
+	if (gc_is_err(pending)) {
+		/* The job is still ours. */
+		kfree(aj);
+		agx_queue_put(aq);
+		return gc_err(pending);
+	}
+	/* From here on free_job releases the job and what it holds. */
+	aj->words = s->words;
+	s->words = NULL;
+	aj->nr_words = args->command_bytes / sizeof(u32);
+	if (s->result_map.ref.ptr) {
+		aj->result_map = gc_move(&s->result_map);
+		aj->result = aj->result_map.map.vaddr + args->result_offset;
+	}
+
+	for (i = 0; i < s->nr_in; i++) {
+		const struct drm_agx_sync *in = &s->in[i];
+
+		ret = gc_job_add_syncobj(&pending, file, in->handle,
+					 in->sync_type == DRM_AGX_SYNC_TIMELINE ?
+					 in->timeline_value : 0);
+		if (ret)
+			return ret;
+	}
+	ret = gc_job_use_vm(&pending, aq->vm);
+	if (ret)
+		return ret;
+	if (aj->result) {
+		ret = gc_job_use_bo(&pending, gc_bo_borrow(&s->result_bo), GC_ACCESS_WRITE);
+		if (ret)
+			return ret;
+	}
+
+	armed = gc_job_arm(&pending);
+	if (gc_is_err(armed))
+		return gc_err(armed);
+	/* Nothing can fail from here to the push. */
+	done = gc_job_done_fence(&armed);
+	agx_install_out_syncs(s, gc_fence_borrow(&done));
+	gc_job_push(&armed);
+	return 0;
+}
+
+/**
+ * agx_ioctl_submit() - DRM_IOCTL_AGX_SUBMIT: run a command stream on a queue
+ * @drm: the DRM device
+ * @data: a &struct drm_agx_submit
+ * @file: the DRM file
+ *
+ * The command stream is copied and handed to the firmware as it is: the
+ * firmware rejects illegal commands (the job then fails with -EINVAL and
+ * the ILLEGAL status). The job waits for the in-syncs and for earlier GPU
+ * writers of the result BO; its done fence replaces the fence of each
+ * binary out-syncobj and becomes the given point of each timeline one.
+ *
+ * Context: process context; may sleep (waits for room in a full queue).
+ * Return: 0; -EINVAL for a bad argument, -ENOENT for an unknown queue, BO
+ * or syncobj, -EFAULT, -ENOMEM, -EOPNOTSUPP for a result BO without a
+ * kernel mapping, -EIO if the queue is banned after a hang, -ENODEV after
+ * unplug, -ERESTARTSYS.
+ */
+int agx_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct agx_queue *aq __free(agx_queue_put_user) = NULL;
+	struct drm_agx_submit *args = data;
+	struct agx_file *af = file->driver_priv;
+	struct drm_agx_sync *out_syncs __free(agx_kvfree) = NULL;
+	struct agx_submit s = {};
+	int ret;
+
+	ret = agx_submit_check(args);
+	if (ret)
+		return ret;
+	aq = agx_queue_lookup(af, args->queue_id);
+	if (!aq)
+		return -ENOENT;
+
+	ret = agx_copy_syncs(args->in_syncs, args->in_sync_count, false, &s.in);
+	if (ret)
+		goto out;
+	s.nr_in = args->in_sync_count;
+	ret = agx_copy_syncs(args->out_syncs, args->out_sync_count, true, &out_syncs);
+	if (ret)
+		goto out;
+	s.nr_out = args->out_sync_count;
+
+	s.words = kvmalloc(args->command_bytes, GFP_KERNEL);
+	if (!s.words) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (copy_from_user(s.words, u64_to_user_ptr(args->commands), args->command_bytes)) {
+		ret = -EFAULT;
+		goto out;
+	}
+
+	ret = agx_prepare_result(&s, file, args);
+	if (ret)
+		goto out;
+	ret = agx_prepare_out_syncs(&s, file, out_syncs);
+	if (ret)
+		goto out;
+	ret = agx_submit_job(&s, aq, file, args);
+out:
+	agx_submit_fini(&s);
+	return ret;
+}
