@@ -8,6 +8,9 @@
 #   scripts/e2e.sh          run the tests (after `make modules`); prints the
 #                           failed cases and "e2e: N passed, N failed"
 #   scripts/e2e.sh --demo   boot, load gpucore and run the demo client
+# The AGX driver joins unless GPUCORE_AGX=n (as for scripts/modules.sh): the
+# uapi suite of tests/uapi/ runs, each of its cases counting as one result,
+# and the demo runs examples/agx_client.c.
 # The serial log is kept in build/logs/e2e.log (demo.log for --demo).
 # GPUCORE_E2E_TIMEOUT sets the VM's time limit in seconds (300).
 set -euo pipefail
@@ -37,6 +40,14 @@ OUR_MODULES="gpucore/gpucore.ko tests/e2e/gc_e2e.ko"
 DRM_MODULES="drm gpu-sched drm_shmem_helper"
 # Static test programs, tests/e2e/NAME.c, installed as /bin/NAME.
 PROGRAMS="fence_unload"
+# The AGX driver, its uapi suite and the demo client; vgem provides fences
+# that user space signals, for the uapi suite.
+AGX=n
+if [ "${GPUCORE_AGX:-y}" = y ]; then
+	AGX=y
+	OUR_MODULES+=" backends/agx/gpucore_agx.ko"
+	DRM_MODULES+=" vgem"
+fi
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
@@ -60,21 +71,35 @@ check_modules()
 	done
 }
 
-# build_programs: the static test programs, linked against libdrm.a.
+# build_static NAME SOURCE... [FLAGS]: a static program linked against
+# libdrm.a, installed as /bin/NAME.
+build_static()
+{
+	local name=$1 log=$E2E/programs.log
+	shift
+	# shellcheck disable=SC2046 # pkg-config output is a word list
+	gcc -static -O2 -Wall -Wextra -Werror $(pkg-config --cflags libdrm) \
+		-o "$E2E/bin/$name" "$@" $(pkg-config --libs --static libdrm) >"$log" 2>&1 || {
+		cat "$log" >&2
+		die "cannot build $name"
+	}
+}
+
+# build_programs: the static test programs (and with AGX, the uapi suite and
+# the demo client).
 build_programs()
 {
-	local p log=$E2E/programs.log
+	local p
 
+	rm -rf "${E2E:?}/bin"
 	mkdir -p "$E2E/bin"
 	for p in $PROGRAMS; do
-		# shellcheck disable=SC2046 # pkg-config output is a word list
-		gcc -static -O2 -Wall -Werror $(pkg-config --cflags libdrm) \
-			-I"$GC_TOP/tests/e2e" -o "$E2E/bin/$p" "$GC_TOP/tests/e2e/$p.c" \
-			$(pkg-config --libs --static libdrm) >"$log" 2>&1 || {
-			cat "$log" >&2
-			die "cannot build tests/e2e/$p.c"
-		}
+		build_static "$p" -I"$GC_TOP/tests/e2e" "$GC_TOP/tests/e2e/$p.c"
 	done
+	if [ "$AGX" = y ]; then
+		build_static agx_uapi_test -I"$GC_TOP/uapi/drm" "$GC_TOP"/tests/uapi/*.c
+		build_static agx_client -I"$GC_TOP/uapi/drm" "$GC_TOP/examples/agx_client.c"
+	fi
 }
 
 # stage_stock_modules: the DRM modules and what modules.dep says they need.
@@ -91,13 +116,6 @@ stage_stock_modules()
 	for f in modules.order modules.builtin modules.builtin.modinfo; do
 		cp "$STOCK/$f" "$ROOT$STOCK/"
 	done
-}
-
-# demo_stage: install the demo client. The AGX demo client is added here
-# with the AGX backend; tests/e2e/init runs it from demo_client().
-demo_stage()
-{
-	:
 }
 
 stage_root()
@@ -123,7 +141,6 @@ stage_root()
 	depmod -b "$ROOT" "$V"
 
 	cp "$E2E"/bin/* "$ROOT/bin/"
-	[ "$MODE" = demo ] && demo_stage
 	(cd "$ROOT" && find . -mindepth 1 | LC_ALL=C sort |
 		cpio -o -H newc -R 0:0 --quiet) >"$INITRD"
 }
@@ -155,12 +172,14 @@ section()
 }
 
 # kernel_problems: kernel log lines that make the run fail, each with the
-# case it happened in. A call trace is expected only after a report a test
-# caught on purpose ("gpucore: caught"), until the next case starts.
+# case it happened in ("uapi: case NAME" marks the uapi suite's cases). A
+# call trace is expected only after a report a test caught on purpose
+# ("gpucore: caught"), until the next case starts.
 kernel_problems()
 {
 	awk '
 		/e2e: case / { sub(/.*e2e: case /, ""); cur = $0; allow = 0; next }
+		/uapi: case / { sub(/.*uapi: case /, ""); cur = "uapi " $0; allow = 0; next }
 		/gpucore: caught/ { allow = 1; next }
 		/BUG:|WARNING:|Oops|KASAN|UBSAN|gpucore: BUG|Kernel panic|general protection fault/ {
 			print $0 " (in " (cur == "" ? "boot" : cur) ")"; allow = 0; next
@@ -177,7 +196,7 @@ report()	# report QEMU_RC
 		problems=$(section DMESG | kernel_problems)
 	else
 		# The guest hung or crashed: use what the console shows.
-		results=$(grep -o 'e2e: \(PASS\|FAIL\) .*' "$LOG" || true)
+		results=$(grep -o '\(e2e\|uapi\): \(PASS\|FAIL\) .*' "$LOG" || true)
 		problems=$(kernel_problems <"$LOG")
 		if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
 			results+=$'\n'"e2e: FAIL end_marker: VM killed after ${TIMEOUT}s, see $LOG"
@@ -196,9 +215,10 @@ report()	# report QEMU_RC
 	if [ "$MODE" = demo ]; then
 		grep '^demo: ' "$LOG" || true
 	fi
-	grep '^e2e: FAIL ' <<<"$results" || true
-	passed=$(grep -c '^e2e: PASS ' <<<"$results" || true)
-	failed=$(grep -c '^e2e: FAIL ' <<<"$results" || true)
+	# The uapi suite's cases count one by one, like the cases of the init.
+	grep -E '^(e2e|uapi): FAIL ' <<<"$results" || true
+	passed=$(grep -cE '^(e2e|uapi): PASS ' <<<"$results" || true)
+	failed=$(grep -cE '^(e2e|uapi): FAIL ' <<<"$results" || true)
 	[ "$MODE" = test ] && echo "e2e: $passed passed, $failed failed"
 	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
 }

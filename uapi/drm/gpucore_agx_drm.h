@@ -326,8 +326,15 @@ struct drm_agx_submit {
  * A flat array of 32-bit words. Each command starts with a header word,
  * DRM_AGX_CMD(op, n): the opcode in bits 31..24 and the number of argument
  * words that follow in bits 23..0. 64-bit arguments are two words, low word
- * first. Commands run in order; a command that faults ends the submission
- * with %DRM_AGX_STATUS_FAULT and the done fence gets -EFAULT. Arguments:
+ * first. The whole stream is checked before any command runs: a malformed
+ * one (unknown opcode, wrong argument count, a byte count that is not a
+ * multiple of 4) runs nothing and ends with %DRM_AGX_STATUS_ILLEGAL, the
+ * done fence getting -EINVAL. Commands run in order; a command that faults
+ * ends the submission with %DRM_AGX_STATUS_FAULT (commands before it have
+ * run) and the done fence gets -EFAULT. Work stopped on the GPU by a hang
+ * gets %DRM_AGX_STATUS_TIMEOUT or %DRM_AGX_STATUS_CANCELLED; work cancelled
+ * before it reached the GPU (queue destroyed, queue banned, device gone)
+ * leaves the record as it was, and only its fence error tells. Arguments:
  *
  * - NOP: none
  * - FILL: va:64, bytes:32, value:32 (a u32 fill, 4-byte units)
