@@ -7,6 +7,8 @@
  *                         until the sync_file is closed
  *   fence_unload cancel   closing /dev/gc_e2e completes an unsignalled
  *                         fence with -ECANCELED
+ *   fence_unload inject   gc_e2e commits a double put on purpose; gpucore
+ *                         reports it once and nothing breaks
  *
  * gpucore.ko and gc_e2e.ko must be loaded. Prints one PASS or FAIL line per
  * step and exits non-zero if any step failed.
@@ -212,13 +214,37 @@ static int test_cancel(void)
 	return failures ? 1 : 0;
 }
 
+static int test_inject(void)
+{
+	struct gc_e2e_inject inj = { .bug = GC_E2E_BUG_DOUBLE_PUT };
+	int dev;
+
+	dev = open_dev();
+	if (dev < 0)
+		return 1;
+	if (!check(ioctl(dev, GC_E2E_IOC_INJECT, &inj) == 0, "inject", "INJECT"))
+		return 1;
+	if (inj.reports != 1)
+		fail("reported_once", "gpucore did not report the double put once", 0);
+	else
+		pass("reported_once");
+	inj.bug = 0;
+	check(ioctl(dev, GC_E2E_IOC_INJECT, &inj) == -1 && errno == EINVAL, "inject_bad_bug",
+	      "INJECT with an unknown bug");
+	/* The device still works after the bug was caught. */
+	check(close(dev) == 0, "close_dev", "close /dev/" GC_E2E_DEVICE);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc > 1 && !strcmp(argv[1], "cancel"))
 		return test_cancel();
+	if (argc > 1 && !strcmp(argv[1], "inject"))
+		return test_inject();
 	if (argc > 1) {
-		fprintf(stderr, "usage: fence_unload [cancel]\n");
+		fprintf(stderr, "usage: fence_unload [cancel|inject]\n");
 		return 2;
 	}
 	return test_pins_module();

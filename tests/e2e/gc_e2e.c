@@ -24,6 +24,7 @@
 #include <linux/uaccess.h>
 
 #include <gpucore/fence.h>
+#include <gpucore/report.h>
 
 #include "gc_e2e.h"
 
@@ -169,6 +170,41 @@ static long gc_e2e_signal(struct gc_e2e_file *ef, struct gc_e2e_signal __user *u
 	return ret;
 }
 
+static long gc_e2e_inject(struct gc_e2e_inject __user *uarg)
+{
+	struct gc_report_catcher catcher;
+	struct gc_fence_signaller sig;
+	struct gc_fence_ref ref, copy;
+	struct gc_e2e_inject arg;
+	struct gc_timeline *tl;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.bug != GC_E2E_BUG_DOUBLE_PUT)
+		return -EINVAL;
+	if (!IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG))
+		return -EOPNOTSUPP;
+
+	tl = gc_timeline_create(GC_E2E_DRIVER_NAME, "inject", NULL);
+	if (IS_ERR(tl))
+		return PTR_ERR(tl);
+	sig = gc_fence_create(tl, GFP_KERNEL);
+	gc_timeline_put(tl);
+	if (gc_is_err(sig))
+		return gc_err(sig);
+	ref = gc_fence_signaller_fence(&sig);
+
+	gc_report_catch_begin(&catcher);
+	copy = ref;		/* the bug: two owners of one reference */
+	gc_fence_put(&ref);
+	gc_fence_put(&copy);
+	gc_report_catch_end(&catcher);
+
+	gc_fence_signal(&sig);
+	arg.reports = catcher.count[GC_REPORT_DOUBLE_PUT];
+	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
+}
+
 static long gc_e2e_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct gc_e2e_file *ef = file->private_data;
@@ -179,6 +215,8 @@ static long gc_e2e_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return gc_e2e_create(ef, uarg);
 	case GC_E2E_IOC_SIGNAL:
 		return gc_e2e_signal(ef, uarg);
+	case GC_E2E_IOC_INJECT:
+		return gc_e2e_inject(uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -44,8 +44,27 @@ struct gc_e2e_signal {
 	__u32 pad;
 };
 
+/**
+ * struct gc_e2e_inject - arguments of %GC_E2E_IOC_INJECT
+ * @bug: in, which lifetime bug to commit: %GC_E2E_BUG_DOUBLE_PUT
+ * @reports: out, how many reports gpucore made about it
+ *
+ * Commits the bug on purpose, on a fence of its own, with gpucore's report
+ * catcher active: the report is printed as "gpucore: caught: ..." with the
+ * owners' stacks, and the bug does no damage. Needs gpucore built with
+ * owner tracking (-EOPNOTSUPP otherwise: the bug would be real).
+ */
+struct gc_e2e_inject {
+	__u32 bug;
+	__u32 reports;
+};
+
+/* A fence reference put twice through two copies of its handle. */
+#define GC_E2E_BUG_DOUBLE_PUT	1
+
 #define GC_E2E_IOC_MAGIC	0xe2
 #define GC_E2E_IOC_CREATE	_IOWR(GC_E2E_IOC_MAGIC, 0x00, struct gc_e2e_create)
 #define GC_E2E_IOC_SIGNAL	_IOW(GC_E2E_IOC_MAGIC, 0x01, struct gc_e2e_signal)
+#define GC_E2E_IOC_INJECT	_IOWR(GC_E2E_IOC_MAGIC, 0x02, struct gc_e2e_inject)
 
 #endif /* _GC_E2E_H_ */
