@@ -124,14 +124,22 @@ const struct gc_queue_ops mock_queue_ops = {
 void mock_gpu_init(struct kunit *test, struct mock_gpu *gpu)
 {
 	memset(gpu, 0, sizeof(*gpu));
+	INIT_LIST_HEAD(&gpu->rings);
 	gpu->mdev = gc_mock_device(test, true);
 	gc_device_init(&gpu->gdev, &gpu->mdev->drm);
 }
 
 void mock_gpu_fini(struct kunit *test, struct mock_gpu *gpu)
 {
+	struct mock_ring *ring;
+
 	KUNIT_EXPECT_EQ(test, gc_device_fini(&gpu->gdev), 0u);
 	KUNIT_EXPECT_EQ(test, atomic_read(&gpu->frees_in_irq), 0);
+	/* Every queue is gone: no job is left for the rings to complete. */
+	list_for_each_entry(ring, &gpu->rings, link) {
+		cancel_delayed_work_sync(&ring->auto_work);
+		gc_timeline_put(ring->tl);
+	}
 }
 
 struct mock_ring *mock_ring_create(struct kunit *test, struct mock_gpu *gpu,
@@ -154,6 +162,7 @@ struct mock_ring *mock_ring_create(struct kunit *test, struct mock_gpu *gpu,
 	INIT_DELAYED_WORK(&ring->auto_work, mock_auto_work);
 	ring->tl = gc_timeline_create("mock-hw", "ring", NULL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(ring->tl));
+	list_add_tail(&ring->link, &gpu->rings);
 	ring->queue = gc_queue_create(&gpu->gdev, &params, &mock_queue_ops, ring);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(ring->queue));
 	return ring;

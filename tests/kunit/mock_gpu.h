@@ -20,6 +20,7 @@ struct mock_gpu {
 	atomic_t frees;		/* jobs freed */
 	atomic_t frees_in_irq;	/* jobs freed outside process context */
 	atomic_t order;		/* run order stamp source */
+	struct list_head rings;	/* every ring created, freed by mock_gpu_fini() */
 };
 
 struct mock_ring {
@@ -32,6 +33,7 @@ struct mock_ring {
 	struct delayed_work auto_work;
 	atomic_t stops;
 	int last_stop_error;
+	struct list_head link;		/* in gpu->rings */
 };
 
 struct mock_job {
