@@ -62,6 +62,7 @@ stage modules builds
 stage lint scripts/lint.sh
 stage docs docs
 stage kunit scripts/kunit.sh
+stage kunit-x86-64 scripts/kunit.sh --arch x86_64
 # The VM loads what the default configuration builds.
 stage e2e bash -c 'scripts/modules.sh >/dev/null && scripts/e2e.sh'
 

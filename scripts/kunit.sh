@@ -2,27 +2,84 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Build gpucore in tree of linux-source-6.1 with its KUnit suites and run them
-# on UML with the kernel's own kunit.py, under KASAN, lockdep, debugobjects
-# and kmemleak (see tests/kunit/gpucore.kunitconfig).
+# with the kernel's own kunit.py:
 #
-# Prints a few lines, the last one being "kunit: N passed, N failed". Fails
-# on any failed or crashed case, when no case ran, and when the kernel log
-# holds a report gpucore did not expect (BUG:, WARNING:, lockdep, RCU, ...).
+#   scripts/kunit.sh                  on UML, every gpucore suite, under KASAN,
+#                                     lockdep, debugobjects and kmemleak (see
+#                                     tests/kunit/gpucore.kunitconfig)
+#   scripts/kunit.sh --arch x86_64    on x86_64 under qemu with two CPUs and
+#                                     full preemption, the suites that need
+#                                     real concurrency (see
+#                                     tests/kunit/gpucore-x86_64.kunitconfig)
+#
+# Prints a few lines, the last one being "kunit: N passed, N failed" (on
+# x86_64 "kunit-x86-64: ..."). Fails on any failed or crashed case, when no
+# case ran or a filter matched none, and when the kernel log holds a report
+# gpucore did not expect (BUG:, WARNING:, lockdep, RCU, ...).
+#
+# Which suites run: a space-separated list of globs (suite or suite.case),
+# one kernel boot each: GPUCORE_KUNIT_FILTER on UML (default every suite),
+# GPUCORE_KUNIT_X86_64_FILTER on x86_64 (default every suite too: SMP,
+# preemption and DEBUG_ATOMIC_SLEEP). GPUCORE_KUNIT_TIMEOUT bounds each boot.
 #
 # Logs: build/logs/kunit-run.log (kunit.py's output, build errors included),
-# build/logs/kunit.log (the raw kernel log), build/logs/kunit.json.
+# build/logs/kunit.log (the raw kernel log), build/logs/kunit.json; on x86_64
+# kunit-x86_64-run.log, kunit-x86_64.log and kunit-x86_64.json.
 # The build directory lives in the cache and is kept between runs, keyed by
-# the kunitconfig, the kernel source version and the compiler.
+# the architecture, the kunitconfig, the kernel source version and the
+# compiler.
 set -u -o pipefail
 . "$(dirname "$0")/lib.sh"
 
-KUNITCONFIG=$GC_TOP/tests/kunit/gpucore.kunitconfig
-RUNLOG=$GC_OUT/logs/kunit-run.log
-KLOG=$GC_OUT/logs/kunit.log
-JSON=$GC_OUT/logs/kunit.json
-TIMEOUT=${GPUCORE_KUNIT_TIMEOUT:-600}
-# Every gpucore suite is named gpucore_*.
-FILTER=${GPUCORE_KUNIT_FILTER:-gpucore*}
+ARCH=um
+while [ $# -gt 0 ]; do
+	case $1 in
+	--arch) ARCH=${2:-}; shift $(( $# > 1 ? 2 : 1 )) ;;
+	--arch=*) ARCH=${1#--arch=}; shift ;;
+	*) ARCH=bad; break ;;
+	esac
+done
+
+case $ARCH in
+um)
+	NAME=kunit
+	KUNITCONFIG=$GC_TOP/tests/kunit/gpucore.kunitconfig
+	RUNLOG=$GC_OUT/logs/kunit-run.log
+	KLOG=$GC_OUT/logs/kunit.log
+	JSON=$GC_OUT/logs/kunit.json
+	TIMEOUT=${GPUCORE_KUNIT_TIMEOUT:-600}
+	# Every gpucore suite is named gpucore_*.
+	FILTER=${GPUCORE_KUNIT_FILTER:-gpucore*}
+	PREFIX=uml
+	KERNEL=linux
+	ARCH_ARGS=()
+	;;
+x86_64)
+	# The name of the summary line: check.sh reads [a-z0-9-]+, no "_".
+	NAME=kunit-x86-64
+	KUNITCONFIG=$GC_TOP/tests/kunit/gpucore-x86_64.kunitconfig
+	RUNLOG=$GC_OUT/logs/kunit-x86_64-run.log
+	KLOG=$GC_OUT/logs/kunit-x86_64.log
+	JSON=$GC_OUT/logs/kunit-x86_64.json
+	# qemu without KVM emulates every instruction: leave room for slow
+	# cases. A hung case is ended by KUnit's own 300 s case timeout.
+	TIMEOUT=${GPUCORE_KUNIT_TIMEOUT:-900}
+	# Only the suites that need a second CPU or preemption; the rest run
+	# on UML.
+	FILTER=${GPUCORE_KUNIT_X86_64_FILTER:-gpucore*}
+	PREFIX=x86_64
+	KERNEL=arch/x86/boot/bzImage
+	# Two vCPUs, each on its own host thread (multi-threaded TCG), so
+	# that they really run at the same time.
+	ARCH_ARGS=(--arch=x86_64 "--qemu_args=-smp 2 -accel tcg,thread=multi")
+	;;
+*)
+	echo "usage: scripts/kunit.sh [--arch um|x86_64]" >&2
+	echo "kunit: 0 passed, 1 failed"
+	exit 2
+	;;
+esac
+read -ra GLOBS <<<"$FILTER"
 # Reports that must never appear in the kernel log. gpucore prints the
 # reports it expects as "gpucore: caught ...", which are not matched.
 BAD='\bBUG:|\bWARNING:|possible circular locking|inconsistent lock state|possible recursive locking|suspicious RCU usage|UBSAN|kmemleak: .*suspected memory leak|unreferenced object 0x|INFO: .*stall|Kernel panic|gpucore: BUG'
@@ -30,7 +87,7 @@ BAD='\bBUG:|\bWARNING:|possible circular locking|inconsistent lock state|possibl
 # summary PASSED FAILED: the last line, and the exit status.
 summary()
 {
-	echo "kunit: $1 passed, $2 failed"
+	echo "$NAME: $1 passed, $2 failed"
 	[ "$2" -eq 0 ]
 	exit
 }
@@ -42,13 +99,15 @@ show()
 }
 
 { gc_deps_kunit && gc_need rsync; } || summary 0 1
+[ "$ARCH" = um ] || gc_need qemu-system-x86 || summary 0 1
+[ ${#GLOBS[@]} -gt 0 ] || { echo "$NAME: empty filter"; summary 0 1; }
 SRC=$(gc_linux_src) || summary 0 1
 
 # Runs from different checkouts share the kernel tree and the build: one at
 # a time. Only this shell holds the lock (children get fd 9 closed).
 mkdir -p "$GC_CACHE/kunit"
 exec 9>"$GC_CACHE/kunit/.lock"
-flock -n 9 || { echo "kunit: waiting for another run to finish"; flock 9; }
+flock -n 9 || { echo "$NAME: waiting for another run to finish"; flock 9; }
 rm -f "$RUNLOG" "$KLOG" "$JSON"
 
 # Put the project in tree. The checksum comparison leaves unchanged files
@@ -65,7 +124,7 @@ if ! rsync -rc --delete --delete-excluded \
 	--include='/tests/' --include='/tests/kunit/***' \
 	--include='/backends/***' --include='/uapi/***' --exclude='*' \
 	"$GC_TOP/" "$DEST/" >"$RUNLOG" 2>&1 9>&-; then
-	echo "kunit: cannot copy the sources into $DEST"
+	echo "$NAME: cannot copy the sources into $DEST"
 	show "$RUNLOG"
 	summary 0 1
 fi
@@ -76,60 +135,97 @@ line='obj-y += gpucore/'
 grep -qxF "$line" "$SRC/drivers/gpu/drm/Makefile" ||
 	printf '\n%s\n' "$line" >>"$SRC/drivers/gpu/drm/Makefile"
 
-# One build directory per configuration: the options (comments and order do
-# not matter), the kernel source and the compiler.
+# One build directory per configuration: the architecture, the options
+# (comments and order do not matter), the kernel source and the compiler.
 key=$({
 	grep -E '^(# )?CONFIG_' "$KUNITCONFIG" | sort
 	basename "$SRC"
 	gcc --version | head -n 1
 } | sha256sum | cut -c1-12)
-BUILD=$GC_CACHE/kunit/uml-$key
-# Keep the three most recently used build directories.
+BUILD=$GC_CACHE/kunit/$PREFIX-$key
+# Keep the three most recently used build directories of each architecture.
 [ ! -d "$BUILD" ] || touch "$BUILD"
-ls -1dt "$GC_CACHE"/kunit/uml-* 2>/dev/null | tail -n +4 | while read -r old; do
+ls -1dt "$GC_CACHE/kunit/$PREFIX"-* 2>/dev/null | tail -n +4 | while read -r old; do
 	[ "$old" = "$BUILD" ] || rm -rf "$old"
 done
 
 export CCACHE_DIR=${CCACHE_DIR:-$GC_CACHE/ccache}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-4G}
-before=$(stat -c %Y "$BUILD/linux" 2>/dev/null || echo none)
-rm -f "$BUILD/test.log"
-python3 "$SRC/tools/testing/kunit/kunit.py" run \
-	--kunitconfig="$KUNITCONFIG" --build_dir="$BUILD" \
-	--make_options="CC=ccache gcc" --jobs="$(nproc)" \
-	--kernel_args=kasan_multi_shot \
-	--timeout="$TIMEOUT" --json="$JSON" "$FILTER" \
-	>>"$RUNLOG" 2>&1 </dev/null 9>&-
-rc=$?
-after=$(stat -c %Y "$BUILD/linux" 2>/dev/null || echo none)
+before=$(stat -c %Y "$BUILD/$KERNEL" 2>/dev/null || echo none)
+rm -f "$BUILD/test.log" "$JSON".[0-9]*
+# The first glob configures, builds and boots (run); each further glob only
+# boots the same kernel again (exec). kunit.py overwrites test.log on every
+# boot, so each one is appended to $KLOG as soon as it ends.
+rc=0
+empty=()
+for i in "${!GLOBS[@]}"; do
+	if [ "$i" -eq 0 ]; then
+		cmd=(run --make_options="CC=ccache gcc" --jobs="$(nproc)")
+	else
+		cmd=(exec)
+	fi
+	json=$JSON
+	[ ${#GLOBS[@]} -eq 1 ] || json=$JSON.$i
+	start=$(wc -l <"$RUNLOG")
+	python3 "$SRC/tools/testing/kunit/kunit.py" "${cmd[@]}" \
+		--kunitconfig="$KUNITCONFIG" --build_dir="$BUILD" "${ARCH_ARGS[@]}" \
+		--kernel_args=kasan_multi_shot \
+		--timeout="$TIMEOUT" --json="$json" "${GLOBS[$i]}" \
+		>>"$RUNLOG" 2>&1 </dev/null 9>&-
+	r=$?
+	[ "$rc" -ne 0 ] || rc=$r
+	[ -f "$BUILD/test.log" ] || break
+	cat "$BUILD/test.log" >>"$KLOG"
+	rm -f "$BUILD/test.log"
+	tail -n +"$((start + 1))" "$RUNLOG" | grep -q '0 tests run!' &&
+		empty+=("${GLOBS[$i]}")
+done
+after=$(stat -c %Y "$BUILD/$KERNEL" 2>/dev/null || echo none)
 
-if [ ! -f "$BUILD/test.log" ]; then
+if [ ! -f "$KLOG" ]; then
 	# Configuration or build failure: kunit.py never started the kernel.
 	if grep -q 'Missing: ' "$RUNLOG"; then
-		echo "kunit: kunitconfig options that did not survive olddefconfig:"
+		echo "$NAME: kunitconfig options that did not survive olddefconfig:"
 		grep -o 'Missing: .*' "$RUNLOG" | show /dev/stdin
 	else
-		echo "kunit: building the test kernel failed (rc $rc), see $RUNLOG"
+		echo "$NAME: building the test kernel failed (rc $rc), see $RUNLOG"
 		{ grep -E 'error:|undefined reference|multiple definition' "$RUNLOG" ||
 			grep -E 'Error [0-9]+|ERROR' "$RUNLOG" || tail -n 5 "$RUNLOG"; } |
 			sed "s|$DEST/||g" | show /dev/stdin 8
 	fi
 	summary 0 1
 fi
-cp "$BUILD/test.log" "$KLOG"
+
+if [ ${#GLOBS[@]} -gt 1 ]; then
+	# One JSON report for all boots: the suites of each, in order.
+	python3 - "$JSON" "$JSON".[0-9]* <<-'EOF' 2>/dev/null
+	import json, sys
+	merged = None
+	for path in sorted(sys.argv[2:], key=lambda p: int(p.rsplit(".", 1)[1])):
+	    group = json.load(open(path))
+	    if merged is None:
+	        merged = group
+	    else:
+	        merged["sub_groups"] += group.get("sub_groups", [])
+	        merged["test_cases"] += group.get("test_cases", [])
+	if merged is not None:
+	    json.dump(merged, open(sys.argv[1], "w"), indent=4)
+	EOF
+	rm -f "$JSON".[0-9]*
+fi
 
 if [ "$before" != "$after" ]; then
 	secs=$(sed -n 's/.*s configuring, \([0-9]*\)\.[0-9]*s building.*/\1/p' "$RUNLOG" | tail -n 1)
-	echo "kunit: built test kernel in ${secs:-?} s"
+	echo "$NAME: built test kernel in ${secs:-?} s"
 fi
 
-# Counts as kunit.py reports them; parameterised cases count one each.
-counts=$(grep -o 'Testing complete\. .*' "$RUNLOG" | tail -n 1)
-count()	# count NAME: the number after "NAME: " in the counts line, or 0
+# Counts as kunit.py reports them, added up over the boots; parameterised
+# cases count one each.
+counts=$(grep -o 'Testing complete\. .*' "$RUNLOG")
+count()	# count NAME: the sum of the numbers after "NAME: " in the counts lines
 {
-	local n
-	n=$(printf '%s\n' "$counts" | grep -o "$1: [0-9]*" | grep -o '[0-9]*$')
-	echo "${n:-0}"
+	printf '%s\n' "$counts" | grep -o "$1: [0-9]*" | grep -o '[0-9]*$' |
+		awk '{ n += $1 } END { print n + 0 }'
 }
 passed=$(count passed)
 failed=$(( $(count failed) + $(count crashed) ))
@@ -139,7 +235,7 @@ total=$(( passed + failed + skipped ))
 
 if [ "$failed" -gt 0 ]; then
 	# Name the failed cases suite.case, from the JSON results.
-	python3 - "$JSON" <<-'EOF' 2>/dev/null | awk '!seen[$0]++' | head -n 5 | sed 's/^/kunit: /'
+	python3 - "$JSON" <<-'EOF' 2>/dev/null | awk '!seen[$0]++' | head -n 5 | sed "s/^/$NAME: /"
 	import json, sys
 	def walk(group, path):
 	    for case in group.get("test_cases", []):
@@ -150,15 +246,18 @@ if [ "$failed" -gt 0 ]; then
 	        walk(sub, path + [sub["name"]])
 	walk(json.load(open(sys.argv[1])), [])
 	EOF
-	echo "kunit: details in $RUNLOG"
+	echo "$NAME: details in $RUNLOG"
+elif [ ${#empty[@]} -gt 0 ]; then
+	echo "$NAME: no test matched ${empty[*]} (filter: $FILTER)"
+	failed=1
 elif [ "$total" -eq 0 ] || [ "$rc" -ne 0 ] || [ "$errors" -gt 0 ]; then
-	echo "kunit: no valid results (kunit.py rc $rc; ${counts:-no summary}), see $RUNLOG"
+	echo "$NAME: no valid results (kunit.py rc $rc; ${counts:-no summary}), see $RUNLOG"
 	failed=1
 fi
-[ "$skipped" -eq 0 ] || echo "kunit: $skipped skipped"
+[ "$skipped" -eq 0 ] || echo "$NAME: $skipped skipped"
 
 if grep -aE "$BAD" "$KLOG" | grep -avF 'gpucore: caught' >"$KLOG.bad"; then
-	echo "kunit: unexpected reports in the kernel log ($KLOG):"
+	echo "$NAME: unexpected reports in the kernel log ($KLOG):"
 	show "$KLOG.bad"
 	failed=$((failed + 1))
 fi
