@@ -347,6 +347,27 @@ out:
 	agx_teardown(&a);
 }
 
+/* A file with a data BO @b and a result BO @res of 4 KiB each, bound. */
+static bool setup_with_result(struct agx *a, struct agx_buf *b, struct agx_buf *res)
+{
+	if (!agx_setup(a))
+		return false;
+	if (buf_new(a, b, 4096)) {
+		if (buf_new(a, res, 4096))
+			return true;
+		buf_free(a, b);
+	}
+	agx_teardown(a);
+	return false;
+}
+
+static void teardown_with_result(struct agx *a, struct agx_buf *b, struct agx_buf *res)
+{
+	buf_free(a, res);
+	buf_free(a, b);
+	agx_teardown(a);
+}
+
 /* The record of a completed submission, at an offset in a BO. */
 static void result_complete(void)
 {
@@ -355,12 +376,8 @@ static void result_complete(void)
 	struct agx_job j;
 	struct agx a;
 
-	if (!agx_setup(&a))
+	if (!setup_with_result(&a, &b, &res))
 		return;
-	if (!buf_new(&a, &b, 4096))
-		goto out;
-	if (!buf_new(&a, &res, 4096))
-		goto out_b;
 	memset(res.map, 0xee, res.size);
 	job_init(&j);
 	job_fill(&j, b.va, 4096, 1);
@@ -377,11 +394,7 @@ static void result_complete(void)
 		expect(res.map[127] == 0xee && res.map[128 + sizeof(r)] == 0xee,
 		       "bytes around the record written");
 	}
-	buf_free(&a, &res);
-out_b:
-	buf_free(&a, &b);
-out:
-	agx_teardown(&a);
+	teardown_with_result(&a, &b, &res);
 }
 
 /*
@@ -429,12 +442,8 @@ static void result_fault_write(void)
 	struct agx a;
 	__u64 hole;
 
-	if (!agx_setup(&a))
+	if (!setup_with_result(&a, &b, &res))
 		return;
-	if (!buf_new(&a, &b, 4096))
-		goto out;
-	if (!buf_new(&a, &res, 4096))
-		goto out_b;
 	hole = b.va + b.size;	/* the guard page after b */
 	job_init(&j);
 	job_nop(&j);
@@ -444,11 +453,7 @@ static void result_fault_write(void)
 	check_fault(&a, &j, &res, 2, hole, "FILL of an unmapped VA");
 	words(buf_u32(&b), 0, 16, 0x11111111, "FILL before the fault");
 	words(buf_u32(&b), 16, 32, 0, "FILL after the fault");
-	buf_free(&a, &res);
-out_b:
-	buf_free(&a, &b);
-out:
-	agx_teardown(&a);
+	teardown_with_result(&a, &b, &res);
 }
 
 /* A read of an unmapped VA. */
@@ -459,21 +464,13 @@ static void result_fault_read(void)
 	struct agx a;
 	__u64 hole;
 
-	if (!agx_setup(&a))
+	if (!setup_with_result(&a, &b, &res))
 		return;
-	if (!buf_new(&a, &b, 4096))
-		goto out;
-	if (!buf_new(&a, &res, 4096))
-		goto out_b;
 	hole = agx_va(&a, 4096);	/* never bound */
 	job_init(&j);
 	job_copy(&j, b.va, hole, 64);
 	check_fault(&a, &j, &res, 0, hole, "COPY from an unmapped VA");
-	buf_free(&a, &res);
-out_b:
-	buf_free(&a, &b);
-out:
-	agx_teardown(&a);
+	teardown_with_result(&a, &b, &res);
 }
 
 /* A write to a read-only mapping faults; reading it works. */
@@ -484,16 +481,12 @@ static void result_fault_readonly(void)
 	struct agx a;
 	__u64 ro;
 
-	if (!agx_setup(&a))
+	if (!setup_with_result(&a, &b, &res))
 		return;
-	if (!buf_new(&a, &b, 4096))
-		goto out;
-	if (!buf_new(&a, &res, 4096))
-		goto out_b;
 	ro = agx_va(&a, 4096);
 	if (!expect_ok(agx_bind(a.fd, a.vm, DRM_AGX_BIND_OP_MAP, DRM_AGX_BIND_READ, b.handle,
 				0, ro, 4096), "read-only map"))
-		goto out_res;
+		goto out;
 	buf_u32(&b)[0] = 0x12345678;
 	job_init(&j);
 	job_copy(&j, b.va + 64, ro, 4);
@@ -504,12 +497,8 @@ static void result_fault_readonly(void)
 	check_fault(&a, &j, &res, 0, ro + 128, "FILL of a read-only mapping");
 	words(buf_u32(&b), 32, 33, 0, "word behind the read-only mapping");
 	expect_ok(agx_bind(a.fd, a.vm, DRM_AGX_BIND_OP_UNMAP, 0, 0, 0, ro, 4096), "unmap");
-out_res:
-	buf_free(&a, &res);
-out_b:
-	buf_free(&a, &b);
 out:
-	agx_teardown(&a);
+	teardown_with_result(&a, &b, &res);
 }
 
 /* After an unmap the GPU cannot reach the BO any more. */
@@ -520,17 +509,13 @@ static void result_fault_after_unbind(void)
 	struct agx a;
 	__u64 va;
 
-	if (!agx_setup(&a))
+	if (!setup_with_result(&a, &b, &res))
 		return;
-	if (!buf_new(&a, &b, 4096))
-		goto out;
-	if (!buf_new(&a, &res, 4096))
-		goto out_b;
 	va = agx_va(&a, 4096);
 	if (!expect_ok(agx_bind(a.fd, a.vm, DRM_AGX_BIND_OP_MAP,
 				DRM_AGX_BIND_READ | DRM_AGX_BIND_WRITE, b.handle, 0, va, 4096),
 		       "second map"))
-		goto out_res;
+		goto out;
 	job_init(&j);
 	job_fill(&j, va, 4, 0x77);
 	run(&a, &j, "FILL through the second mapping");
@@ -541,12 +526,8 @@ static void result_fault_after_unbind(void)
 		check_fault(&a, &j, &res, 0, va + 4, "FILL after the unmap");
 		words(buf_u32(&b), 1, 2, 0, "word written after the unmap");
 	}
-out_res:
-	buf_free(&a, &res);
-out_b:
-	buf_free(&a, &b);
 out:
-	agx_teardown(&a);
+	teardown_with_result(&a, &b, &res);
 }
 
 /* An unknown opcode ends the submission with STATUS_ILLEGAL; nothing after it runs. */
@@ -558,12 +539,8 @@ static void result_illegal(void)
 	struct agx a;
 	int status;
 
-	if (!agx_setup(&a))
+	if (!setup_with_result(&a, &b, &res))
 		return;
-	if (!buf_new(&a, &b, 4096))
-		goto out;
-	if (!buf_new(&a, &res, 4096))
-		goto out_b;
 	job_init(&j);
 	job_nop(&j);
 	job_fill(&j, b.va, 4, 0x5a5a5a5a);
@@ -583,11 +560,7 @@ static void result_illegal(void)
 	job_init(&j);
 	job_nop(&j);
 	run(&a, &j, "NOP after the illegal command");
-	buf_free(&a, &res);
-out_b:
-	buf_free(&a, &b);
-out:
-	agx_teardown(&a);
+	teardown_with_result(&a, &b, &res);
 }
 
 static int submit_raw(struct agx *a, struct drm_agx_submit *s)
