@@ -122,7 +122,8 @@ if ! rsync -rc --delete --delete-excluded \
 	--exclude='*.symtypes' --exclude='.tmp_*' --exclude='.tmp_versions/' \
 	--include='/Kbuild' --include='/Kconfig' --include='/gpucore/***' \
 	--include='/tests/' --include='/tests/kunit/***' \
-	--include='/backends/***' --include='/uapi/***' --exclude='*' \
+	--include='/backends/***' --include='/uapi/***' \
+	--include='/examples/' --include='/examples/minimal_driver/***' --exclude='*' \
 	"$GC_TOP/" "$DEST/" >"$RUNLOG" 2>&1 9>&-; then
 	echo "$NAME: cannot copy the sources into $DEST"
 	show "$RUNLOG"

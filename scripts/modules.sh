@@ -15,6 +15,8 @@ KDIR=$(gc_kdir)
 # GPUCORE_AGX=n leaves the AGX backend out.
 AGX=
 [ "${GPUCORE_AGX:-y}" = y ] && AGX=CONFIG_DRM_GPUCORE_AGX=m
+# The stub backends and the minimal driver.
+STUBS="CONFIG_DRM_GPUCORE_NOVA=m CONFIG_DRM_GPUCORE_AMDGPU=m CONFIG_DRM_GPUCORE_MINIMAL=m"
 
 build()	# build NAME DEBUG [extra make args...]
 {
@@ -24,7 +26,7 @@ build()	# build NAME DEBUG [extra make args...]
 	make -s -C "$KDIR" M="$GC_TOP" clean >/dev/null 2>&1 || true
 	if ! make -C "$KDIR" M="$GC_TOP" W=1 KCFLAGS=-Werror \
 		CONFIG_DRM_GPUCORE=m CONFIG_DRM_GPUCORE_DEBUG="$debug" \
-		CONFIG_DRM_GPUCORE_E2E_TEST=m $AGX "$@" modules >"$log" 2>&1; then
+		CONFIG_DRM_GPUCORE_E2E_TEST=m $AGX $STUBS "$@" modules >"$log" 2>&1; then
 		grep -E 'error|warning' "$log" | head -30 >&2
 		echo "modules ($name): FAILED, see $log" >&2
 		return 1
