@@ -8,6 +8,12 @@
 #   scripts/e2e.sh          run the tests (after `make modules`); prints the
 #                           failed cases and "e2e: N passed, N failed"
 #   scripts/e2e.sh --demo   boot, load gpucore and run the demo client
+#   scripts/e2e.sh --debug  the same user-space tests on the debug kernel:
+#                           the x86_64 KUnit kernel of scripts/kunit.sh
+#                           (KASAN, lockdep, kmemleak, fault injection, two
+#                           CPUs, PREEMPT) with gpucore, the AGX driver and
+#                           vgem built in, booted with KUnit off; ends with
+#                           "e2e-debug: N passed, N failed"
 # The AGX driver joins unless GPUCORE_AGX=n (as for scripts/modules.sh): the
 # uapi suite of tests/uapi/ runs, each of its cases counting as one result,
 # and the demo runs examples/agx_client.c.
@@ -18,22 +24,28 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 MODE="test"
+NAME=e2e
 case "${1:-}" in
 "") ;;
 --demo) MODE=demo ;;
-*) echo "usage: $0 [--demo]" >&2; exit 2 ;;
+--debug) MODE=debug; NAME=e2e-debug ;;
+*) echo "usage: $0 [--demo|--debug]" >&2; exit 2 ;;
 esac
 
 gc_deps_e2e
 V=$(gc_kver)
 KERNEL=/boot/vmlinuz-$V
 STOCK=/lib/modules/$V
-# One staging directory per mode, so that a demo and a test run can overlap.
+# One staging directory per mode, so that the runs can overlap.
 E2E=$GC_OUT/e2e/$MODE
 ROOT=$E2E/root
 INITRD=$E2E/initramfs.cpio
-LOG=$GC_OUT/logs/$([ "$MODE" = demo ] && echo demo || echo e2e).log
+LOG=$GC_OUT/logs/$([ "$MODE" = test ] && echo e2e || echo "$MODE").log
 TIMEOUT=${GPUCORE_E2E_TIMEOUT:-300}
+# The guest: the stock kernel boots in seconds; the debug kernel checks
+# every access and lock under emulation, ten times slower or more.
+MEM=1G
+APPEND="console=ttyS0 panic=-1 quiet e2e_mode=$MODE"
 
 # Our modules, and the stock modules the guest loads (with their dependencies).
 OUR_MODULES="gpucore/gpucore.ko tests/e2e/gc_e2e.ko"
@@ -49,14 +61,39 @@ if [ "${GPUCORE_AGX:-y}" = y ]; then
 	DRM_MODULES+=" vgem"
 fi
 
+if [ "$MODE" = debug ]; then
+	OUR_MODULES=
+	TIMEOUT=${GPUCORE_E2E_TIMEOUT:-1200}
+	MEM=2G
+	# KUnit off: its suites ran in their own boots. The AGX driver's job
+	# timeout is short, as the stock-kernel run sets it at insmod.
+	APPEND+=" kunit.enable=0 kasan_multi_shot log_buf_len=4M gpucore_agx.timeout_ms=300"
+fi
+
+# Result lines of the init's cases and of the test programs it runs, and the
+# programs' summary lines.
+RESULT_RE='^(e2e|uapi|fail-nth|stress|fuzz|unplug): '
+SUMMARY_RE='^(uapi|fail-nth|stress|fuzz|unplug): [0-9]+ passed, [0-9]+ failed$'
+
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
 die()
 {
-	echo "e2e: FAIL setup: $*"
-	echo "e2e: 0 passed, 1 failed"
+	echo "$NAME: FAIL setup: $*"
+	echo "$NAME: 0 passed, 1 failed"
 	exit 1
+}
+
+# debug_kernel: build (or find up to date) the debug kernel, set KERNEL.
+debug_kernel()
+{
+	local out
+
+	out=$("$GC_TOP/scripts/kunit.sh" --arch x86_64 --build-only) ||
+		die "the debug kernel did not build (build/logs/kunit-x86_64-build.log)"
+	KERNEL=$(tail -n 1 <<<"$out")
+	[ -f "$KERNEL" ] || die "no debug kernel image at $KERNEL"
 }
 
 # check_modules: our modules are built, for the kernel that boots.
@@ -134,11 +171,14 @@ stage_root()
 	done
 	install -m 0755 "$GC_TOP/tests/e2e/init" "$ROOT/init"
 
-	stage_stock_modules
-	for ko in $OUR_MODULES; do
-		cp "$GC_TOP/$ko" "$ROOT$STOCK/extra/"
-	done
-	depmod -b "$ROOT" "$V"
+	# The debug kernel has every driver built in.
+	if [ "$MODE" != debug ]; then
+		stage_stock_modules
+		for ko in $OUR_MODULES; do
+			cp "$GC_TOP/$ko" "$ROOT$STOCK/extra/"
+		done
+		depmod -b "$ROOT" "$V"
+	fi
 
 	cp "$E2E"/bin/* "$ROOT/bin/"
 	(cd "$ROOT" && find . -mindepth 1 | LC_ALL=C sort |
@@ -152,10 +192,9 @@ boot()
 	local rc=0
 
 	timeout -k 10 "$TIMEOUT" qemu-system-x86_64 \
-		-machine q35 -cpu max -smp 2 -m 1G \
+		-machine q35 -cpu max -smp 2 -accel tcg,thread=multi -m "$MEM" \
 		-nographic -no-reboot -nic none \
-		-kernel "$KERNEL" -initrd "$INITRD" \
-		-append "console=ttyS0 panic=-1 quiet e2e_mode=$MODE" \
+		-kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND" \
 		</dev/null >"$LOG" 2>&1 || rc=$?
 	# Serial lines end in \r\n; the firmware clears the screen.
 	sed -i 's/\r$//; s/\x1bc//g; s/\x1b\[[0-9;?]*[A-Za-z]//g' "$LOG"
@@ -181,7 +220,7 @@ kernel_problems()
 		/e2e: case / { sub(/.*e2e: case /, ""); cur = $0; allow = 0; next }
 		/uapi: case / { sub(/.*uapi: case /, ""); cur = "uapi " $0; allow = 0; next }
 		/gpucore: caught/ { allow = 1; next }
-		/BUG:|WARNING:|Oops|KASAN|UBSAN|gpucore: BUG|Kernel panic|general protection fault/ {
+		/BUG:|WARNING:|Oops|KASAN|UBSAN|gpucore: BUG|Kernel panic|general protection fault|unreferenced object|INFO: .*(stall|blocked for more than)/ {
 			print $0 " (in " (cur == "" ? "boot" : cur) ")"; allow = 0; next
 		}
 		/Call Trace/ && !allow { print $0 " (in " (cur == "" ? "boot" : cur) ")" }'
@@ -196,7 +235,7 @@ report()	# report QEMU_RC
 		problems=$(section DMESG | kernel_problems)
 	else
 		# The guest hung or crashed: use what the console shows.
-		results=$(grep -o '\(e2e\|uapi\): \(PASS\|FAIL\) .*' "$LOG" || true)
+		results=$(grep -oE "$RESULT_RE(PASS|FAIL) .*" "$LOG" || true)
 		problems=$(kernel_problems <"$LOG")
 		if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
 			results+=$'\n'"e2e: FAIL end_marker: VM killed after ${TIMEOUT}s, see $LOG"
@@ -208,22 +247,28 @@ report()	# report QEMU_RC
 		results+=$'\n'"e2e: FAIL kernel_log: $(head -n 1 <<<"$problems")"
 		[ "$(wc -l <<<"$problems")" -gt 1 ] &&
 			results+=" (+$(($(wc -l <<<"$problems") - 1)) more, see $LOG)"
-	elif [ "$MODE" = test ]; then
+	elif [ "$MODE" != demo ]; then
 		results+=$'\n'"e2e: PASS kernel_log"
 	fi
 
 	if [ "$MODE" = demo ]; then
 		grep '^demo: ' "$LOG" || true
 	fi
-	# The uapi suite's cases count one by one, like the cases of the init.
-	grep -E '^(e2e|uapi): FAIL ' <<<"$results" || true
-	passed=$(grep -cE '^(e2e|uapi): PASS ' <<<"$results" || true)
-	failed=$(grep -cE '^(e2e|uapi): FAIL ' <<<"$results" || true)
-	[ "$MODE" = test ] && echo "e2e: $passed passed, $failed failed"
+	# The checks of the programs (the uapi suite, the reliability stages)
+	# count one by one, like the cases of the init; their own summaries
+	# name each stage.
+	grep -E "$SUMMARY_RE" <<<"$results" | sed 's/^/  /' || true
+	grep -E "${RESULT_RE}FAIL " <<<"$results" | sed "s/^e2e:/$NAME:/" || true
+	passed=$(grep -cE "${RESULT_RE}PASS " <<<"$results" || true)
+	failed=$(grep -cE "${RESULT_RE}FAIL " <<<"$results" || true)
+	[ "$MODE" = demo ] || echo "$NAME: $passed passed, $failed failed"
 	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
 }
 
 t0=$(now)
+if [ "$MODE" = debug ]; then
+	debug_kernel
+fi
 check_modules
 build_programs
 stage_root

@@ -8,9 +8,12 @@
 #                                     lockdep, debugobjects and kmemleak (see
 #                                     tests/kunit/gpucore.kunitconfig)
 #   scripts/kunit.sh --arch x86_64    on x86_64 under qemu with two CPUs and
-#                                     full preemption, the suites that need
-#                                     real concurrency (see
+#                                     full preemption, every suite too (see
 #                                     tests/kunit/gpucore-x86_64.kunitconfig)
+#   scripts/kunit.sh --arch x86_64 --build-only
+#                                     only build that kernel, and print the
+#                                     path of its image: it is also the debug
+#                                     kernel of scripts/e2e.sh --debug
 #
 # Prints a few lines, the last one being "kunit: N passed, N failed" (on
 # x86_64 "kunit-x86-64: ..."). Fails on any failed or crashed case, when no
@@ -32,10 +35,12 @@ set -u -o pipefail
 . "$(dirname "$0")/lib.sh"
 
 ARCH=um
+BUILD_ONLY=n
 while [ $# -gt 0 ]; do
 	case $1 in
 	--arch) ARCH=${2:-}; shift $(( $# > 1 ? 2 : 1 )) ;;
 	--arch=*) ARCH=${1#--arch=}; shift ;;
+	--build-only) BUILD_ONLY=y; shift ;;
 	*) ARCH=bad; break ;;
 	esac
 done
@@ -74,11 +79,13 @@ x86_64)
 	ARCH_ARGS=(--arch=x86_64 "--qemu_args=-smp 2 -accel tcg,thread=multi")
 	;;
 *)
-	echo "usage: scripts/kunit.sh [--arch um|x86_64]" >&2
+	echo "usage: scripts/kunit.sh [--arch um|x86_64] [--build-only]" >&2
 	echo "kunit: 0 passed, 1 failed"
 	exit 2
 	;;
 esac
+# A build alone keeps the log of the last test run.
+[ "$BUILD_ONLY" = n ] || RUNLOG=$GC_OUT/logs/kunit-$PREFIX-build.log
 read -ra GLOBS <<<"$FILTER"
 # Reports that must never appear in the kernel log. gpucore prints the
 # reports it expects as "gpucore: caught ...", which are not matched.
@@ -107,8 +114,9 @@ SRC=$(gc_linux_src) || summary 0 1
 # a time. Only this shell holds the lock (children get fd 9 closed).
 mkdir -p "$GC_CACHE/kunit"
 exec 9>"$GC_CACHE/kunit/.lock"
-flock -n 9 || { echo "$NAME: waiting for another run to finish"; flock 9; }
-rm -f "$RUNLOG" "$KLOG" "$JSON"
+flock -n 9 || { echo "$NAME: waiting for another run to finish" >&2; flock 9; }
+rm -f "$RUNLOG"
+[ "$BUILD_ONLY" = y ] || rm -f "$KLOG" "$JSON"
 
 # Put the project in tree. The checksum comparison leaves unchanged files
 # (and their mtimes) alone, so kbuild only rebuilds what changed; build
@@ -138,12 +146,7 @@ grep -qxF "$line" "$SRC/drivers/gpu/drm/Makefile" ||
 
 # One build directory per configuration: the architecture, the options
 # (comments and order do not matter), the kernel source and the compiler.
-key=$({
-	grep -E '^(# )?CONFIG_' "$KUNITCONFIG" | sort
-	basename "$SRC"
-	gcc --version | head -n 1
-} | sha256sum | cut -c1-12)
-BUILD=$GC_CACHE/kunit/$PREFIX-$key
+BUILD=$(gc_kunit_build_dir "$PREFIX" "$KUNITCONFIG" "$SRC")
 # Keep the three most recently used build directories of each architecture.
 [ ! -d "$BUILD" ] || touch "$BUILD"
 ls -1dt "$GC_CACHE/kunit/$PREFIX"-* 2>/dev/null | tail -n +4 | while read -r old; do
@@ -153,6 +156,20 @@ done
 export CCACHE_DIR=${CCACHE_DIR:-$GC_CACHE/ccache}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-4G}
 before=$(stat -c %Y "$BUILD/$KERNEL" 2>/dev/null || echo none)
+
+if [ "$BUILD_ONLY" = y ]; then
+	if ! python3 "$SRC/tools/testing/kunit/kunit.py" build \
+		--make_options="CC=ccache gcc" --jobs="$(nproc)" \
+		--kunitconfig="$KUNITCONFIG" --build_dir="$BUILD" "${ARCH_ARGS[@]}" \
+		>>"$RUNLOG" 2>&1 </dev/null 9>&-; then
+		echo "$NAME: building the test kernel failed, see $RUNLOG" >&2
+		exit 1
+	fi
+	after=$(stat -c %Y "$BUILD/$KERNEL" 2>/dev/null || echo none)
+	[ "$before" = "$after" ] || echo "$NAME: built test kernel" >&2
+	echo "$BUILD/$KERNEL"
+	exit 0
+fi
 rm -f "$BUILD/test.log" "$JSON".[0-9]*
 # The first glob configures, builds and boots (run); each further glob only
 # boots the same kernel again (exec). kunit.py overwrites test.log on every

@@ -76,3 +76,17 @@ gc_linux_src()
 	fi
 	echo "$dir"
 }
+
+# gc_kunit_build_dir PREFIX KUNITCONFIG SRC: the cached build directory of a
+# test kernel, one per configuration: the architecture (PREFIX), the options
+# (comments and order do not matter), the kernel source and the compiler.
+gc_kunit_build_dir()
+{
+	local key
+	key=$({
+		grep -E '^(# )?CONFIG_' "$2" | sort
+		basename "$3"
+		gcc --version | head -n 1
+	} | sha256sum | cut -c1-12)
+	echo "$GC_CACHE/kunit/$1-$key"
+}
