@@ -7,13 +7,14 @@
 #   make demo      build, boot Debian's kernel in a VM, run the AGX demo client
 #   make check     the whole test suite, ending in "N passed, N failed"
 #
-# Other targets: modules, kunit, e2e, lint, docs, clean. KDIR= picks another
-# kernel build directory; GPUCORE_DEBUG=n builds without debug tracking.
+# Other targets: modules, kunit, e2e, lint, docs, bench, coccicheck, fuzz,
+# clean. KDIR= picks another kernel build directory; GPUCORE_DEBUG=n builds
+# without debug tracking.
 
 GPUCORE_DEBUG ?= y
 export GPUCORE_DEBUG
 
-.PHONY: all modules kunit e2e lint docs check demo clean
+.PHONY: all modules kunit e2e lint docs check demo bench coccicheck fuzz clean
 
 all: modules
 
@@ -37,6 +38,15 @@ check:
 
 demo: modules
 	@scripts/e2e.sh --demo
+
+bench:
+	@scripts/bench.sh
+
+coccicheck:
+	@scripts/coccicheck.sh
+
+fuzz:
+	@GPUCORE_E2E_LONG=1 scripts/e2e.sh --debug
 
 clean:
 	@if [ -d build ]; then rm -rf build; fi

@@ -221,9 +221,13 @@ struct gc_bo_ref gc_bo_publish(struct gc_bo_unique *unique, struct drm_file *fil
 			       u32 *handle)
 {
 	struct gc_bo_ref ref = gc_bo_share(unique);
-	struct gc_bo *bo = gc_bo_borrow(&ref);
+	struct gc_bo *bo;
 	int ret;
 
+	/* A failed constructor's errno goes back as it was. */
+	if (gc_is_err(ref))
+		return ref;
+	bo = gc_bo_borrow(&ref);
 	if (!bo) {
 		gc_bo_put(&ref);
 		return (struct gc_bo_ref){ .ptr = ERR_PTR(-EINVAL) };

@@ -7,6 +7,8 @@
 #include <gpucore/device.h>
 #include <gpucore/queue.h>
 
+#include "internal.h"
+
 /**
  * gc_device_init() - initialise gpucore's state of a DRM device
  * @gdev: the state, embedded in the driver's device structure
@@ -46,9 +48,13 @@ void gc_device_unplug(struct gc_device *gdev)
 	mutex_lock(&gdev->lock);
 	list_for_each_entry(queue, &gdev->queues, link) {
 		WRITE_ONCE(queue->unplugged, true);
+		/* A queue whose last job is gone is being torn down: nothing to stop. */
+		if (!kref_get_unless_zero(&queue->kref))
+			continue;
 		if (queue->ops->stop)
 			queue->ops->stop(queue, -ENODEV);
 		wake_up_all(&queue->space);
+		gc_queue_put(queue);
 	}
 	mutex_unlock(&gdev->lock);
 }

@@ -165,7 +165,8 @@ EXPORT_SYMBOL_NS_GPL(gc_fence_set_add_resv, GPUCORE);
  * @set: the set; unchanged
  * @gfp: allocation flags
  *
- * Context: any, if @gfp allows it.
+ * Context: any, if @gfp allows it, for a set of at most one fence; process
+ * context for more (dma_fence_array_create() allocates with GFP_KERNEL).
  * Return: an owned reference: the stub fence for an empty set, the fence
  * itself for a set of one, else a new dma_fence_array. ERR_PTR(-ENOMEM)
  * (check with gc_is_err()) with nothing leaked.
@@ -181,6 +182,7 @@ struct gc_fence_ref gc_fence_set_merge(struct gc_fence_set *set, gfp_t gfp)
 	if (set->count == 1)
 		return gc_fence_get(set->refs[0].ptr);
 
+	might_sleep();
 	fences = kmalloc_array(set->count, sizeof(*fences), gfp);
 	if (!fences)
 		return (struct gc_fence_ref){ .ptr = ERR_PTR(-ENOMEM) };

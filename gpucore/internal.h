@@ -5,6 +5,11 @@
 
 #include <gpucore/track.h>
 
+struct gc_queue;
+
+/* Drop a reference to a queue; the last one tears it down in a worker. */
+void gc_queue_put(struct gc_queue *queue);
+
 #if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
 int gc_track_init(void);
 void gc_track_exit(void);

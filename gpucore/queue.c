@@ -13,6 +13,8 @@
  *   (run returns an error), so every job takes the one release path.
  */
 
+#include <linux/kthread.h>
+#include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <drm/drm_drv.h>
@@ -21,6 +23,8 @@
 #include <gpucore/exec.h>
 #include <gpucore/queue.h>
 #include <gpucore/report.h>
+
+#include "internal.h"
 
 static struct gc_job *to_gc_job(struct drm_sched_job *sched_job)
 {
@@ -35,7 +39,7 @@ static void gc_queue_release(struct kref *kref)
 	queue_work(system_unbound_wq, &queue->fini_work);
 }
 
-static void gc_queue_put(struct gc_queue *queue)
+void gc_queue_put(struct gc_queue *queue)
 {
 	kref_put(&queue->kref, gc_queue_release);
 }
@@ -48,6 +52,8 @@ static void gc_queue_fini_work(struct work_struct *work)
 	/* No job is left: the entity is idle and the scheduler has nothing pending. */
 	drm_sched_entity_destroy(&queue->entity);
 	drm_sched_fini(&queue->sched);
+	if (queue->ops->release)
+		queue->ops->release(queue);
 	gc_timeline_put(queue->tl);
 	mutex_destroy(&queue->submit_lock);
 
@@ -64,18 +70,25 @@ static void gc_queue_fini_work(struct work_struct *work)
 
 static void gc_queue_unreserve(struct gc_queue *queue);
 
-/* Release everything a job holds and free it; its done fence is settled. */
+/*
+ * Free a job whose done fence is settled, then release what it held: the
+ * backend's free_job may still undo per-BO hardware state (pins, GART
+ * entries), so the BOs and the VM outlive it.
+ */
 static void gc_job_release(struct gc_job *job)
 {
 	struct gc_queue *queue = job->queue;
-	unsigned int i;
+	struct dma_fence *hw_fence = job->hw_fence;
+	unsigned int i, nr_bos = job->nr_bos;
+	struct gc_job_bo *bos = job->bos;
+	struct gc_vm *vm = job->vm;
 
-	for (i = 0; i < job->nr_bos; i++)
-		gc_bo_put(&job->bos[i].ref);
-	kfree(job->bos);
-	gc_vm_put(job->vm);
-	dma_fence_put(job->hw_fence);
 	queue->ops->free_job(job);
+	for (i = 0; i < nr_bos; i++)
+		gc_bo_put(&bos[i].ref);
+	kfree(bos);
+	gc_vm_put(vm);
+	dma_fence_put(hw_fence);
 
 	gc_queue_unreserve(queue);
 	gc_queue_put(queue);
@@ -120,6 +133,11 @@ static enum drm_gpu_sched_stat gc_sched_timedout_job(struct drm_sched_job *sched
 	struct gc_queue *queue = job->queue;
 	enum gc_timeout_result verdict = GC_TIMEOUT_GUILTY;
 
+	/*
+	 * 6.1 leaves the scheduler thread running during this handler: park
+	 * it, so that the backend's run never races its timed_out and stop.
+	 */
+	kthread_park(queue->sched.thread);
 	if (queue->ops->timed_out)
 		verdict = queue->ops->timed_out(job);
 	gc_sched_requeue(&queue->sched, sched_job);
@@ -131,6 +149,7 @@ static enum drm_gpu_sched_stat gc_sched_timedout_job(struct drm_sched_job *sched
 		queue->ops->stop(queue, -ECANCELED);
 		wake_up_all(&queue->space);
 	}
+	kthread_unpark(queue->sched.thread);
 	return DRM_GPU_SCHED_STAT_NOMINAL;
 }
 
@@ -310,14 +329,19 @@ static struct gc_job *gc_job_check(struct gc_job *job, const void *handle)
 	return job;
 }
 
-/* Consume a handle: its job, if it may be used. */
+/*
+ * Consume a handle: its job, if it may be used. A handle consumed a second
+ * time (a stale copy) is a double put, and reported as one.
+ */
 static struct gc_job *gc_job_take(struct gc_job **ptr, const void *handle)
 {
-	struct gc_job *job = gc_job_check(*ptr, handle);
+	struct gc_job *job = *ptr;
 
 	*ptr = NULL;
+	if (IS_ERR_OR_NULL(job))
+		return NULL;
 #if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
-	if (job && !gc_track_drop(gc_job_track_id(handle), job, GC_REPORT_DOUBLE_PUT))
+	if (!gc_track_drop(gc_job_track_id(handle), job, GC_REPORT_DOUBLE_PUT))
 		return NULL;
 #endif
 	return job;
@@ -473,10 +497,17 @@ int gc_job_use_bo(struct gc_job_pending *pending, struct gc_bo *bo, enum gc_acce
 
 	if (!job || !bo || access > GC_ACCESS_WRITE)
 		return -EINVAL;
-	bos = krealloc_array(job->bos, job->nr_bos + 1, sizeof(*bos), GFP_KERNEL);
-	if (!bos)
-		return -ENOMEM;
-	job->bos = bos;
+	/*
+	 * The array doubles from 4 entries (it is full when its length is 4
+	 * or a larger power of two), so a job of n BOs costs O(n) copies.
+	 */
+	bos = job->bos;
+	if (!job->nr_bos || (job->nr_bos >= 4 && is_power_of_2(job->nr_bos))) {
+		bos = krealloc_array(bos, max(4u, 2 * job->nr_bos), sizeof(*bos), GFP_KERNEL);
+		if (!bos)
+			return -ENOMEM;
+		job->bos = bos;
+	}
 	bos[job->nr_bos].ref = gc_bo_get(bo);
 	bos[job->nr_bos].access = access;
 	job->nr_bos++;

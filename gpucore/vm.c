@@ -392,6 +392,11 @@ EXPORT_SYMBOL_NS_GPL(gc_vm_nr_deferred, GPUCORE);
 void gc_vm_flush(struct gc_vm *vm)
 {
 	flush_work(&vm->reap_work);
+	/*
+	 * A waiter on the last fence may wake before that fence's callback
+	 * queued the work: reap here too, so nothing idle is left deferred.
+	 */
+	gc_vm_reap(&vm->reap_work);
 }
 EXPORT_SYMBOL_NS_GPL(gc_vm_flush, GPUCORE);
 

@@ -3,7 +3,8 @@
 #
 # The whole test suite: builds (W=1, debug on and off, the cleanup.h
 # fallback), lint (checkpatch --strict, kernel-doc, sparse), the Doxygen
-# reference, KUnit on the debug kernel, and the VM run on Debian's kernel.
+# reference, KUnit on UML and on x86_64, the VM run on the x86_64 debug
+# kernel, and the VM run on Debian's kernel.
 # Every stage runs even if an earlier one failed; the last line is
 # "N passed, N failed" over all of them.
 set -u -o pipefail
@@ -63,6 +64,8 @@ stage lint scripts/lint.sh
 stage docs docs
 stage kunit scripts/kunit.sh
 stage kunit-x86-64 scripts/kunit.sh --arch x86_64
+# The user-space tests again on the kernel the x86_64 suites just ran on.
+stage e2e-debug scripts/e2e.sh --debug
 # The VM loads what the default configuration builds.
 stage e2e bash -c 'scripts/modules.sh >/dev/null && scripts/e2e.sh'
 

@@ -49,6 +49,8 @@ APPEND="console=ttyS0 panic=-1 quiet e2e_mode=$MODE"
 
 # Our modules, and the stock modules the guest loads (with their dependencies).
 OUR_MODULES="gpucore/gpucore.ko tests/e2e/gc_e2e.ko"
+# The stub backends: each loads, probes its simulated device and unloads.
+OUR_MODULES+=" backends/amdgpu/gpucore_amdgpu.ko backends/nova/gpucore_nova.ko"
 DRM_MODULES="drm gpu-sched drm_shmem_helper"
 # Static test programs, tests/e2e/NAME.c, installed as /bin/NAME.
 PROGRAMS="fence_unload"

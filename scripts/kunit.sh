@@ -274,6 +274,35 @@ elif [ "$total" -eq 0 ] || [ "$rc" -ne 0 ] || [ "$errors" -gt 0 ]; then
 fi
 [ "$skipped" -eq 0 ] || echo "$NAME: $skipped skipped"
 
+# Name the suites that stand for a promise of their own: the failure
+# catalogue, and the conformance suite per backend.
+python3 - "$JSON" <<-'EOF' 2>/dev/null
+import json, sys
+counts = {}
+def add(name, status):
+    p, f = counts.get(name, (0, 0))
+    counts[name] = (p + (status == "PASS"), f + (status not in ("PASS", "SKIP")))
+def cases(group):
+    yield from group.get("test_cases", [])
+    for sub in group.get("sub_groups", []):
+        yield from cases(sub)
+def walk(group):
+    for sub in group.get("sub_groups", []):
+        if sub["name"] == "gpucore_catalogue":
+            for case in cases(sub):
+                add("catalogue", case["status"])
+        elif sub["name"] == "gpucore_conformance":
+            # Each case runs once per backend, the backend being the parameter.
+            for case in sub.get("sub_groups", []):
+                for param in case.get("test_cases", []):
+                    add("conformance " + param["name"], param["status"])
+        else:
+            walk(sub)
+walk(json.load(open(sys.argv[1])))
+for name in sorted(counts):
+    print("  %s: %d passed, %d failed" % (name, *counts[name]))
+EOF
+
 if grep -aE "$BAD" "$KLOG" | grep -avF 'gpucore: caught' >"$KLOG.bad"; then
 	echo "$NAME: unexpected reports in the kernel log ($KLOG):"
 	show "$KLOG.bad"

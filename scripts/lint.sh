@@ -80,7 +80,7 @@ for f in "${csrc[@]}" "${kbuild[@]}"; do
 	case $f in
 	uapi/*) uapi_files+=("$f") ;;
 	# Userspace programs call libdrm, whose API is camelCase.
-	tests/uapi/* | examples/*) user_files+=("$f") ;;
+	tests/uapi/* | tests/reliability/* | tests/bench/agx_bench.c | examples/*) user_files+=("$f") ;;
 	*) cp_files+=("$f") ;;
 	esac
 done

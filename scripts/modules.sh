@@ -17,6 +17,8 @@ AGX=
 [ "${GPUCORE_AGX:-y}" = y ] && AGX=CONFIG_DRM_GPUCORE_AGX=m
 # The stub backends and the minimal driver.
 STUBS="CONFIG_DRM_GPUCORE_NOVA=m CONFIG_DRM_GPUCORE_AMDGPU=m CONFIG_DRM_GPUCORE_MINIMAL=m"
+# The benchmark module: built so that lint and W=1 cover it; loading it runs it.
+STUBS+=" CONFIG_DRM_GPUCORE_BENCH=m"
 
 build()	# build NAME DEBUG [extra make args...]
 {

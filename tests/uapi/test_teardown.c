@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -236,54 +236,32 @@ out:
 	agx_teardown(&a);
 }
 
-/* send_fds(), recv_fds(): pass file descriptors over a unix socket. */
-static int send_fds(int sock, const int *fds, int n)
+/*
+ * take_fds(): copy file descriptors out of a live child with pidfd_getfd(),
+ * so that the test needs no unix sockets (the debug kernel has no
+ * networking).
+ */
+static int take_fds(pid_t pid, const int *child_fds, int *fds, int n)
 {
-	char buf[CMSG_SPACE(4 * sizeof(int))] = { 0 };
-	char byte = 'f';
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = buf,
-		.msg_controllen = CMSG_SPACE(n * sizeof(int)),
-	};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	int pidfd, i, err = 0;
 
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(n * sizeof(int));
-	memcpy(CMSG_DATA(c), fds, n * sizeof(int));
-	return sendmsg(sock, &msg, 0) == 1 ? 0 : -errno;
-}
-
-static int recv_fds(int sock, int *fds, int n)
-{
-	char buf[CMSG_SPACE(4 * sizeof(int))] = { 0 };
-	char byte;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = buf,
-		.msg_controllen = CMSG_SPACE(n * sizeof(int)),
-	};
-	struct cmsghdr *c;
-
-	if (recvmsg(sock, &msg, 0) != 1)
-		return -EPIPE;
-	c = CMSG_FIRSTHDR(&msg);
-	if (!c || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(n * sizeof(int)))
-		return -EPROTO;
-	memcpy(fds, CMSG_DATA(c), n * sizeof(int));
-	return 0;
+	pidfd = syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return -errno;
+	for (i = 0; i < n && !err; i++) {
+		fds[i] = syscall(SYS_pidfd_getfd, pidfd, child_fds[i], 0);
+		if (fds[i] < 0)
+			err = -errno;
+	}
+	close(pidfd);
+	return err;
 }
 
 /*
  * The child of close_inflight: submit a running and a queued job, hand their
  * out fences to the parent as sync_files, and exit without cleaning up.
  */
-static void close_inflight_child(int sock)
+static void close_inflight_child(int to_parent, int from_parent)
 {
 	int fds[2] = { -1, -1 };
 	__u32 s[2];
@@ -309,33 +287,47 @@ static void close_inflight_child(int sock)
 	}
 	if (!wait_marker(buf_u32(&b)))
 		return;
-	expect_ok(send_fds(sock, fds, 2), "child: send the sync_files");
+	/* Tell the parent which fds to take, and wait until it has them. */
+	if (!expect(write(to_parent, fds, sizeof(fds)) == sizeof(fds), "child: write the fds"))
+		return;
+	expect(read(from_parent, fds, 1) == 0, "child: the parent did not just close the pipe");
 	/* _exit() closes the DRM file with both jobs in flight. */
 }
 
 static void close_inflight(void)
 {
-	int sock[2] = { -1, -1 }, fds[2] = { -1, -1 }, status = 0, i;
+	int up[2] = { -1, -1 }, down[2] = { -1, -1 }, fds[2] = { -1, -1 }, child_fds[2];
+	int status = 0, i;
 	struct agx a;
 	pid_t pid;
 
-	if (!expect(!socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock),
-		    "socketpair: %s", strerror(errno)))
-		return;
+	if (!expect(!pipe2(up, O_CLOEXEC) && !pipe2(down, O_CLOEXEC), "pipe2: %s",
+		    strerror(errno)))
+		goto out;
 	pid = fork();
 	if (!expect(pid >= 0, "fork: %s", strerror(errno)))
 		goto out;
 	if (!pid) {
-		close(sock[0]);
-		close_inflight_child(sock[1]);
+		close(up[0]);
+		close(down[1]);
+		close_inflight_child(up[1], down[0]);
 		_exit(0);
 	}
-	close(sock[1]);
-	sock[1] = -1;
-	if (!expect_ok(recv_fds(sock[0], fds, 2), "receive the child's sync_files")) {
+	close(up[1]);
+	up[1] = -1;
+	close(down[0]);
+	down[0] = -1;
+	if (!expect(read(up[0], child_fds, sizeof(child_fds)) == sizeof(child_fds),
+		    "read the child's fds") ||
+	    !expect_ok(take_fds(pid, child_fds, fds, 2), "take the child's sync_files")) {
+		close(down[1]);
+		down[1] = -1;
 		waitpid(pid, NULL, 0);
 		goto out;
 	}
+	/* Closing the pipe lets the child exit. */
+	close(down[1]);
+	down[1] = -1;
 	expect(waitpid(pid, &status, 0) == pid && WIFEXITED(status), "child did not exit");
 	for (i = 0; i < 2; i++) {
 		if (!expect_ok(wait_file(fds[i], AGX_WAIT_MS), "fence of a closed file") ||
@@ -356,10 +348,12 @@ out:
 	for (i = 0; i < 2; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
-	if (sock[0] >= 0)
-		close(sock[0]);
-	if (sock[1] >= 0)
-		close(sock[1]);
+	for (i = 0; i < 2; i++) {
+		if (up[i] >= 0)
+			close(up[i]);
+		if (down[i] >= 0)
+			close(down[i]);
+	}
 }
 
 /* VM_DESTROY while a job uses its mappings: the job still completes right. */

@@ -80,17 +80,25 @@ struct gc_queue;
  *	scheduler thread, on the fence signalling path: no sleeping
  *	allocation.
  * @timed_out: the job has run longer than the queue's timeout; the
- *	scheduler is stopped during the call. Decide guilty or continue.
+ *	scheduler thread is parked during the call (and during the @stop
+ *	that follows a guilty verdict), so @run does not race it. Decide
+ *	guilty or continue. Optional: without it every timeout is guilty.
  * @stop: complete every job of @queue still on the hardware with @error
  *	(signal its hardware fence); called after a guilty timeout and on
- *	unplug. Afterwards no hardware fence of @queue may stay unsignalled.
- * @free_job: free the driver's job structure that embeds @job.
+ *	unplug, never after the queue's last job was freed. Afterwards no
+ *	hardware fence of @queue may stay unsignalled.
+ * @free_job: free the driver's job structure that embeds @job. The BOs
+ *	and the VM the job used are still referenced during the call, so
+ *	per-BO hardware state (pins, GART entries) may be undone here.
+ * @release: optional: the queue is torn down (its last job freed, its
+ *	scheduler finished); free what the backend keeps for it (@priv).
  */
 struct gc_queue_ops {
 	struct dma_fence *(*run)(struct gc_job *job);
 	enum gc_timeout_result (*timed_out)(struct gc_job *job);
 	void (*stop)(struct gc_queue *queue, int error);
 	void (*free_job)(struct gc_job *job);
+	void (*release)(struct gc_queue *queue);
 };
 
 /**

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/**
+ * DOC: amdgpu stub device
+ *
+ * gpucore_amdgpu is a stub backend modelled on AMD GPUs: rings of packets
+ * consumed by a command processor, seqno fences retired from an interrupt,
+ * ring reset and forced fence completion on a hang, and BOs placed in VRAM
+ * or GTT. The hardware is simulated; everything else is gpucore: BOs are
+ * &struct gc_bo, the queues in front of the rings &struct gc_queue, the
+ * hardware and done fences gpucore fences.
+ *
+ * A device (&struct amdsim_device) is created on a parent device by
+ * amdsim_device_create(). It has no user-space interface: its users are
+ * in the kernel (the KUnit suites, and the platform driver below, which
+ * probes one device at module load and tests its rings). Teardown is in
+ * two steps, like an unbind: amdsim_device_unplug() completes all work
+ * with -ENODEV; amdsim_device_fini(), once every queue is destroyed and
+ * every BO freed, waits for the queues to go and reports leaks.
+ */
+
+#include <linux/module.h>
+#include <linux/platform_device.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_print.h>
+
+#include "amdgpu_drv.h"
+#include "amdgpu_pm4.h"
+
+static const struct drm_driver amdsim_drm_driver = {
+	.driver_features = DRIVER_GEM,
+	.name = AMDSIM_DRIVER_NAME,
+	.desc = "gpucore amdgpu-style GPU (simulated)",
+	.date = "20260101",
+	.major = 1,
+};
+
+static const struct amdsim_config amdsim_default_config = {
+	.vram_size = AMDSIM_DEFAULT_VRAM,
+	.gtt_size = AMDSIM_DEFAULT_GTT,
+	.ring_dw = AMDSIM_DEFAULT_RING_DW,
+};
+
+static bool amdsim_config_ok(const struct amdsim_config *cfg)
+{
+	return cfg->vram_size && PAGE_ALIGNED(cfg->vram_size) &&
+	       cfg->gtt_size > PAGE_SIZE && PAGE_ALIGNED(cfg->gtt_size) &&
+	       cfg->ring_dw >= 256 && is_power_of_2(cfg->ring_dw);
+}
+
+static void amdsim_rings_fini(struct amdsim_device *adev, unsigned int n)
+{
+	while (n--)
+		amdsim_ring_fini(&adev->rings[n]);
+}
+
+/**
+ * amdsim_device_create() - create a simulated GPU
+ * @parent: the parent device; the DRM device is devm-managed on it
+ * @cfg: memory and ring sizes, or NULL for the defaults
+ *
+ * Context: process context; may sleep.
+ * Return: the device, every ring idle and free; ERR_PTR(-EINVAL) for a bad
+ * @cfg, -ENOMEM.
+ */
+struct amdsim_device *amdsim_device_create(struct device *parent,
+					   const struct amdsim_config *cfg)
+{
+	struct amdsim_device *adev;
+	unsigned int i;
+	int ret;
+
+	cfg = cfg ?: &amdsim_default_config;
+	if (!amdsim_config_ok(cfg) || cfg->gtt_size / PAGE_SIZE > UINT_MAX)
+		return ERR_PTR(-EINVAL);
+	adev = devm_drm_dev_alloc(parent, &amdsim_drm_driver, struct amdsim_device, drm);
+	if (IS_ERR(adev))
+		return adev;
+	adev->cfg = *cfg;
+	gc_device_init(&adev->gdev, &adev->drm);
+	mutex_init(&adev->rings_lock);
+	atomic_set(&adev->nr_bos, 0);
+	amdsim_irq_init(adev);
+	ret = amdsim_mem_init(adev);
+	if (ret)
+		goto err_gdev;
+	adev->cp_wq = alloc_workqueue("%s-cp", WQ_UNBOUND | WQ_MEM_RECLAIM,
+				      AMDSIM_NUM_RINGS, AMDSIM_DRIVER_NAME);
+	if (!adev->cp_wq) {
+		ret = -ENOMEM;
+		goto err_mem;
+	}
+	for (i = 0; i < AMDSIM_NUM_RINGS; i++) {
+		ret = amdsim_ring_init(&adev->rings[i], adev, i);
+		if (ret) {
+			amdsim_rings_fini(adev, i);
+			goto err_wq;
+		}
+	}
+	return adev;
+
+err_wq:
+	destroy_workqueue(adev->cp_wq);
+err_mem:
+	amdsim_mem_fini(adev);
+err_gdev:
+	gc_device_fini(&adev->gdev);
+	mutex_destroy(&adev->rings_lock);
+	return ERR_PTR(ret);
+}
+
+/**
+ * amdsim_device_unplug() - the device is gone
+ * @adev: the device
+ *
+ * gc_device_unplug(): every ring with a queue is recovered with -ENODEV
+ * and its CP stays halted; queued jobs complete with -ENODEV; new queues
+ * and jobs are refused. BOs stay readable by the CPU.
+ *
+ * Context: process context; may sleep.
+ */
+void amdsim_device_unplug(struct amdsim_device *adev)
+{
+	gc_device_unplug(&adev->gdev);
+}
+
+/**
+ * amdsim_device_fini() - tear a device down
+ * @adev: the device; every queue destroyed, every handle to its BOs dropped
+ *
+ * Waits for the queues to go with their last jobs (gc_device_fini()), then
+ * stops the CPs and frees the rings and memory. If BOs are still alive
+ * (a reference leaked), their memory is left allocated rather than freed
+ * under them. The DRM device goes with @adev's parent.
+ *
+ * Context: process context; may sleep.
+ * Return: the number of references gc_device_fini() found leaked.
+ */
+unsigned int amdsim_device_fini(struct amdsim_device *adev)
+{
+	unsigned int i, leaks, bos;
+
+	leaks = gc_device_fini(&adev->gdev);
+	for (i = 0; i < AMDSIM_NUM_RINGS; i++)
+		amdsim_cp_halt(&adev->rings[i]);
+	amdsim_irq_fini(adev);
+	/* Raw submissions still in flight (nothing waits for them): complete them. */
+	for (i = 0; i < AMDSIM_NUM_RINGS; i++)
+		amdsim_fence_force_completion(&adev->rings[i], -ECANCELED);
+	amdsim_rings_fini(adev, AMDSIM_NUM_RINGS);
+	destroy_workqueue(adev->cp_wq);
+	bos = atomic_read(&adev->nr_bos);
+	if (bos)
+		drm_err(&adev->drm, "%u BOs still alive: their memory is not freed\n", bos);
+	else
+		amdsim_mem_fini(adev);
+	mutex_destroy(&adev->rings_lock);
+	return leaks;
+}
+
+/**
+ * amdsim_ring_test() - check that a ring's CP runs packets and signals
+ * @ring: a ring without a queue
+ *
+ * Writes a value to the ring's scratch slot with WRITE_DATA, then waits
+ * for the fence after it, as amdgpu tests its rings at init.
+ *
+ * Context: process context; may sleep.
+ * Return: 0; -ETIMEDOUT if the fence did not signal within a second, -EIO
+ * if the value did not land, or the emission's error.
+ */
+int amdsim_ring_test(struct amdsim_ring *ring)
+{
+	struct amdsim_device *adev = ring->adev;
+	unsigned int slot = AMDSIM_WB_SCRATCH(ring->idx);
+	u32 value = 0xcafe0000 | ring->idx, ib[4], n;
+	struct gc_fence_signaller sig;
+	struct gc_fence_ref fence __free(gc_fence_put) = {};
+	unsigned long flags;
+	u64 seq;
+	int ret;
+
+	WRITE_ONCE(adev->wb[slot], 0);
+	sig = gc_fence_create(ring->tl, GFP_KERNEL);
+	if (gc_is_err(sig))
+		return gc_err(sig);
+	fence = gc_fence_signaller_fence(&sig);
+	spin_lock_irqsave(&ring->lock, flags);
+	n = amdsim_pm4_write_data(ib, amdsim_wb_gpu_addr(adev, slot), &value, 1);
+	ret = amdsim_ring_emit(ring, ib, n, &sig, &seq);
+	spin_unlock_irqrestore(&ring->lock, flags);
+	if (ret) {
+		gc_fence_signal_error(&sig, ret);
+		return ret;
+	}
+	if (gc_fence_wait(&fence, false, HZ) <= 0)
+		return -ETIMEDOUT;
+	return lower_32_bits(READ_ONCE(adev->wb[slot])) == value ? 0 : -EIO;
+}
+
+static struct platform_device *amdsim_pdev;
+
+static int amdsim_probe(struct platform_device *pdev)
+{
+	struct amdsim_device *adev = amdsim_device_create(&pdev->dev, NULL);
+	unsigned int i;
+	int ret = 0;
+
+	if (IS_ERR(adev))
+		return PTR_ERR(adev);
+	for (i = 0; i < AMDSIM_NUM_RINGS && !ret; i++)
+		ret = amdsim_ring_test(&adev->rings[i]);
+	if (ret) {
+		dev_err(&pdev->dev, "ring %u test failed: %d\n", i - 1, ret);
+		amdsim_device_unplug(adev);
+		amdsim_device_fini(adev);
+		return ret;
+	}
+	platform_set_drvdata(pdev, adev);
+	return 0;
+}
+
+static int amdsim_remove(struct platform_device *pdev)
+{
+	struct amdsim_device *adev = platform_get_drvdata(pdev);
+
+	amdsim_device_unplug(adev);
+	amdsim_device_fini(adev);
+	return 0;
+}
+
+static struct platform_driver amdsim_platform_driver = {
+	.probe = amdsim_probe,
+	.remove = amdsim_remove,
+	.driver = {
+		.name = AMDSIM_DRIVER_NAME,
+	},
+};
+
+static int __init amdsim_init(void)
+{
+	int ret;
+
+	ret = platform_driver_register(&amdsim_platform_driver);
+	if (ret)
+		return ret;
+	amdsim_pdev = platform_device_register_simple(AMDSIM_DRIVER_NAME, -1, NULL, 0);
+	if (IS_ERR(amdsim_pdev)) {
+		ret = PTR_ERR(amdsim_pdev);
+		goto err_driver;
+	}
+	/* A device whose rings fail their test is not worth loading for. */
+	if (!platform_get_drvdata(amdsim_pdev)) {
+		ret = -ENODEV;
+		goto err_device;
+	}
+	return 0;
+
+err_device:
+	platform_device_unregister(amdsim_pdev);
+err_driver:
+	platform_driver_unregister(&amdsim_platform_driver);
+	return ret;
+}
+
+static void __exit amdsim_exit(void)
+{
+	platform_device_unregister(amdsim_pdev);
+	platform_driver_unregister(&amdsim_platform_driver);
+}
+
+module_init(amdsim_init);
+module_exit(amdsim_exit);
+
+MODULE_DESCRIPTION("gpucore amdgpu-style stub backend for a simulated GPU");
+MODULE_LICENSE("Dual MIT/GPL");
+MODULE_IMPORT_NS(GPUCORE);

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Ring buffers, the driver's side. The driver writes packets at its write
+ * pointer and publishes them by committing: the new write pointer goes to
+ * the doorbell (&amdsim_ring.hw_wptr), which wakes the CP. The CP consumes
+ * packets at its read pointer. Both pointers count dwords and run freely;
+ * the ring's mask turns them into offsets, so a packet may wrap around the
+ * end of the ring. The ring is full when the driver would catch up with
+ * the CP: one dword always stays free, as on hardware, where equal
+ * pointers mean empty.
+ *
+ * Writers hold &amdsim_ring.lock from amdsim_ring_alloc() to
+ * amdsim_ring_commit() or amdsim_ring_undo(); none of these sleep, since
+ * jobs are written from the scheduler's run_job, on the fence signalling
+ * path.
+ */
+
+#include <linux/slab.h>
+
+#include "amdgpu_drv.h"
+#include "amdgpu_pm4.h"
+
+/**
+ * amdsim_ring_init() - set a ring up, with its CP idle and ready
+ * @ring: the ring
+ * @adev: the device, with its config and memory set up
+ * @idx: the ring's index
+ *
+ * Context: process context; may sleep.
+ * Return: 0 or -ENOMEM.
+ */
+int amdsim_ring_init(struct amdsim_ring *ring, struct amdsim_device *adev, unsigned int idx)
+{
+	ring->adev = adev;
+	ring->idx = idx;
+	snprintf(ring->name, sizeof(ring->name), "amdgpu-gfx%u", idx);
+	ring->size_dw = adev->cfg.ring_dw;
+	ring->mask = ring->size_dw - 1;
+	spin_lock_init(&ring->lock);
+	ring->fence_cpu = &adev->wb[AMDSIM_WB_FENCE(idx)];
+	ring->fence_gpu = amdsim_wb_gpu_addr(adev, AMDSIM_WB_FENCE(idx));
+	ring->buf = kvcalloc(ring->size_dw, sizeof(u32), GFP_KERNEL);
+	ring->bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	ring->tl = gc_timeline_create(AMDSIM_DRIVER_NAME, ring->name, NULL);
+	if (!ring->buf || !ring->bounce || IS_ERR(ring->tl)) {
+		if (!IS_ERR(ring->tl))
+			gc_timeline_put(ring->tl);
+		kfree(ring->bounce);
+		kvfree(ring->buf);
+		return -ENOMEM;
+	}
+	amdsim_cp_init(ring);
+	return 0;
+}
+
+/**
+ * amdsim_ring_fini() - free a ring
+ * @ring: the ring; its CP halted, no fence in flight
+ *
+ * Context: process context.
+ */
+void amdsim_ring_fini(struct amdsim_ring *ring)
+{
+	WARN_ON(amdsim_fence_pending(ring));
+	gc_timeline_put(ring->tl);
+	kfree(ring->bounce);
+	kvfree(ring->buf);
+}
+
+/**
+ * amdsim_ring_rptr() - the CP's read pointer
+ * @ring: the ring
+ *
+ * Context: any.
+ * Return: the free-running read pointer; everything before it is consumed.
+ */
+u32 amdsim_ring_rptr(struct amdsim_ring *ring)
+{
+	/* Pairs with the CP's release: what it consumed is done. */
+	return smp_load_acquire(&ring->rptr);
+}
+
+/**
+ * amdsim_ring_alloc() - make room for @ndw dwords
+ * @ring: the ring; &amdsim_ring.lock held
+ * @ndw: dwords the caller will write
+ *
+ * Context: any; does not sleep.
+ * Return: 0, or -ENOSPC if the CP has not consumed enough yet (nothing is
+ * reserved then).
+ */
+int amdsim_ring_alloc(struct amdsim_ring *ring, u32 ndw)
+{
+	u32 used;
+
+	lockdep_assert_held(&ring->lock);
+	used = ring->wptr - amdsim_ring_rptr(ring);
+	if (ndw > ring->size_dw - 1 - used)
+		return -ENOSPC;
+	ring->wptr_old = ring->wptr;
+	return 0;
+}
+
+/**
+ * amdsim_ring_write() - write dwords at the write pointer
+ * @ring: the ring, with room made by amdsim_ring_alloc()
+ * @dw: the dwords
+ * @ndw: how many
+ *
+ * The CP sees them only once committed.
+ *
+ * Context: any; does not sleep.
+ */
+void amdsim_ring_write(struct amdsim_ring *ring, const u32 *dw, u32 ndw)
+{
+	u32 i;
+
+	lockdep_assert_held(&ring->lock);
+	for (i = 0; i < ndw; i++)
+		ring->buf[(ring->wptr + i) & ring->mask] = dw[i];
+	ring->wptr += ndw;
+}
+
+/**
+ * amdsim_ring_undo() - forget what was written since amdsim_ring_alloc()
+ * @ring: the ring
+ *
+ * Context: any; does not sleep.
+ */
+void amdsim_ring_undo(struct amdsim_ring *ring)
+{
+	lockdep_assert_held(&ring->lock);
+	ring->wptr = ring->wptr_old;
+}
+
+/**
+ * amdsim_ring_commit() - ring the doorbell
+ * @ring: the ring
+ *
+ * Publishes every dword written so far and wakes the CP.
+ *
+ * Context: any; does not sleep.
+ */
+void amdsim_ring_commit(struct amdsim_ring *ring)
+{
+	lockdep_assert_held(&ring->lock);
+	/* The packets before the pointer that shows them. */
+	smp_store_release(&ring->hw_wptr, ring->wptr);
+	amdsim_cp_kick(ring);
+}
+
+/**
+ * amdsim_ring_emit() - write packets and a fence after them, and commit
+ * @ring: the ring; &amdsim_ring.lock held
+ * @ib: the packets
+ * @ndw: their length
+ * @sig: the hardware fence to signal when the CP has passed them; taken
+ *	over on success
+ * @seq: where the fence's seqno goes
+ *
+ * Context: any; does not sleep.
+ * Return: 0; -ENOSPC if the ring is full, -EBUSY if every fence slot is
+ * in use (nothing is written then); the error the ring was stopped with.
+ */
+int amdsim_ring_emit(struct amdsim_ring *ring, const u32 *ib, u32 ndw,
+		     struct gc_fence_signaller *sig, u64 *seq)
+{
+	int ret;
+
+	lockdep_assert_held(&ring->lock);
+	if (ring->stopped)
+		return ring->stop_error;
+	ret = amdsim_ring_alloc(ring, ndw + AMDSIM_PM4_FENCE_DW);
+	if (ret)
+		return ret;
+	amdsim_ring_write(ring, ib, ndw);
+	ret = amdsim_fence_emit(ring, sig, seq);
+	if (ret) {
+		amdsim_ring_undo(ring);
+		return ret;
+	}
+	amdsim_ring_commit(ring);
+	return 0;
+}
+
+/**
+ * amdsim_ring_reset() - empty a ring whose CP is halted
+ * @ring: the ring; &amdsim_ring.lock held, CP halted
+ *
+ * Both pointers go back to 0 and the ring's contents are cleared, so the
+ * CP resumes on an empty ring: packets that were not consumed never run.
+ *
+ * Context: any; does not sleep.
+ */
+void amdsim_ring_reset(struct amdsim_ring *ring)
+{
+	lockdep_assert_held(&ring->lock);
+	WARN_ON(!READ_ONCE(ring->halted));
+	memset(ring->buf, 0, ring->size_dw * sizeof(u32));
+	ring->wptr = 0;
+	ring->wptr_old = 0;
+	WRITE_ONCE(ring->hw_wptr, 0);
+	/* The cleared ring before the pointer the driver reads. */
+	smp_store_release(&ring->rptr, 0);
+	ring->resets++;
+}

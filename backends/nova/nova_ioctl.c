@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * The ioctls of the nova driver: parameters, BO creation and BO info.
+ * Each checks every field it is given before it does anything.
+ */
+
+#include <drm/drm_file.h>
+
+#include "nova_drv.h"
+
+/* The uapi structs are fixed: size and 64-bit padding. */
+#define NOVA_UAPI_SIZE(type, size) \
+	static_assert(sizeof(struct type) == (size) && sizeof(struct type) % 8 == 0)
+
+NOVA_UAPI_SIZE(drm_nova_get_param, 16);
+NOVA_UAPI_SIZE(drm_nova_gem_create, 16);
+NOVA_UAPI_SIZE(drm_nova_gem_info, 32);
+
+/**
+ * nova_ioctl_get_param() - DRM_IOCTL_NOVA_GET_PARAM: one parameter
+ * @drm: the DRM device
+ * @data: a &struct drm_nova_get_param
+ * @file: the DRM file
+ *
+ * Context: process context.
+ * Return: 0, -EINVAL for a non-zero pad or an unknown parameter.
+ */
+int nova_ioctl_get_param(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct nova_device *ndev = to_nova_device(drm);
+	struct drm_nova_get_param *args = data;
+
+	if (args->pad)
+		return -EINVAL;
+	switch (args->param) {
+	case DRM_NOVA_PARAM_UAPI_VERSION:
+		args->value = DRM_NOVA_UAPI_VERSION;
+		return 0;
+	case DRM_NOVA_PARAM_VRAM_SIZE:
+		args->value = ndev->info.vram_size;
+		return 0;
+	case DRM_NOVA_PARAM_VRAM_VISIBLE_SIZE:
+		args->value = ndev->info.vram_visible;
+		return 0;
+	case DRM_NOVA_PARAM_VRAM_PAGE_SIZE:
+		args->value = max_t(u64, ndev->info.page_size, PAGE_SIZE);
+		return 0;
+	case DRM_NOVA_PARAM_MAX_BO_SIZE:
+		args->value = nova_max_bo_size(ndev);
+		return 0;
+	case DRM_NOVA_PARAM_NR_CHANNELS:
+		args->value = ndev->info.nr_channels;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/**
+ * nova_ioctl_gem_create() - DRM_IOCTL_NOVA_GEM_CREATE: create a BO
+ * @drm: the DRM device
+ * @data: a &struct drm_nova_gem_create
+ * @file: the DRM file
+ *
+ * The handle is published only once the kernel's own reference is secured
+ * (gc_bo_publish()).
+ *
+ * Context: process context; may sleep.
+ * Return: 0; -EINVAL for unknown flags, a zero size or one over
+ * %DRM_NOVA_PARAM_MAX_BO_SIZE; -ENOSPC if video memory has no room;
+ * -ENODEV after unplug; -ENOMEM; -ETIMEDOUT or another error of the GSP
+ * channel.
+ */
+int nova_ioctl_gem_create(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct nova_device *ndev = to_nova_device(drm);
+	struct drm_nova_gem_create *args = data;
+	struct gc_bo_unique unique __free(gc_bo_unique_drop) = {};
+	struct gc_bo_ref ref __free(gc_bo_put) = {};
+	u32 handle;
+
+	if (args->flags & ~DRM_NOVA_GEM_CPU_VISIBLE)
+		return -EINVAL;
+	if (!args->size || args->size > nova_max_bo_size(ndev))
+		return -EINVAL;
+	unique = nova_bo_create(ndev, args->size, args->flags);
+	if (gc_is_err(unique))
+		return gc_err(unique);
+	gc_bo_set_label(&unique, "nova-bo");
+	ref = gc_bo_publish(&unique, file, &handle);
+	if (gc_is_err(ref))
+		return gc_err(ref);
+	args->handle = handle;
+	return 0;
+}
+
+/**
+ * nova_ioctl_gem_info() - DRM_IOCTL_NOVA_GEM_INFO: describe a BO
+ * @drm: the DRM device
+ * @data: a &struct drm_nova_gem_info
+ * @file: the DRM file
+ *
+ * Context: process context.
+ * Return: 0, -EINVAL for a non-zero pad, -ENOENT for an unknown handle.
+ */
+int nova_ioctl_gem_info(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct drm_nova_gem_info *args = data;
+	struct gc_bo_ref ref __free(gc_bo_put) = {};
+	struct nova_bo *nbo;
+	int ret;
+
+	if (args->pad)
+		return -EINVAL;
+	ret = nova_bo_lookup(file, args->handle, &ref);
+	if (ret)
+		return ret;
+	nbo = nova_bo_from_gc(gc_bo_borrow(&ref));
+	args->size = nbo->base.size;
+	args->vram_offset = nbo->vram_offset;
+	args->flags = nbo->flags;
+	return 0;
+}
