@@ -39,6 +39,14 @@ static void gc_queue_release(struct kref *kref)
 	queue_work(system_unbound_wq, &queue->fini_work);
 }
 
+/**
+ * gc_queue_put() - drop a reference to a queue
+ * @queue: the queue
+ *
+ * The last reference tears the queue down in a worker.
+ *
+ * Context: any.
+ */
 void gc_queue_put(struct gc_queue *queue)
 {
 	kref_put(&queue->kref, gc_queue_release);
