@@ -110,7 +110,7 @@ stage()
 			"$src/backends/agx/gpucore_agx.ko" "$src/tests/bench/gc_bench.ko"
 	done
 	gc_vm_static_prog "$B/agx_bench" "$GC_TOP/tests/bench/agx_bench.c" -- \
-		-I"$GC_TOP/uapi/drm" || die "cannot build agx_bench"
+		-I"$GC_TOP/uapi/drm" -I"$GC_TOP/tests/uapi" || die "cannot build agx_bench"
 	gc_vm_add_files "$ROOT" bin "$B/agx_bench"
 	gc_vm_pack "$ROOT" "$INITRD"
 }

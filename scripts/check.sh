@@ -3,7 +3,7 @@
 #
 # The whole test suite: builds (W=1, debug on and off, the cleanup.h
 # fallback), lint (checkpatch --strict, kernel-doc, sparse), the Doxygen
-# reference, KUnit on UML and on x86_64, the VM run on the x86_64 debug
+# reference, the coccinelle rules (their own tests, and the project clean), KUnit on UML and on x86_64, the VM run on the x86_64 debug
 # kernel, and the VM run on Debian's kernel.
 # Every stage runs even if an earlier one failed; the last line is
 # "N passed, N failed" over all of them.
@@ -62,6 +62,7 @@ cd "$GC_TOP"
 stage modules builds
 stage lint scripts/lint.sh
 stage docs docs
+stage coccicheck scripts/coccicheck.sh
 stage kunit scripts/kunit.sh
 stage kunit-x86-64 scripts/kunit.sh --arch x86_64
 # The user-space tests again on the kernel the x86_64 suites just ran on.

@@ -70,6 +70,8 @@ if [ "$MODE" = debug ]; then
 	# KUnit off: its suites ran in their own boots. The AGX driver's job
 	# timeout is short, as the stock-kernel run sets it at insmod.
 	APPEND+=" kunit.enable=0 kasan_multi_shot log_buf_len=4M gpucore_agx.timeout_ms=300"
+	# GPUCORE_E2E_LONG=1: the long reliability runs (make fuzz).
+	[ "${GPUCORE_E2E_LONG:-0}" = 1 ] && APPEND+=" e2e_long=1"
 fi
 
 # Result lines of the init's cases and of the test programs it runs, and the
@@ -138,6 +140,12 @@ build_programs()
 	if [ "$AGX" = y ]; then
 		build_static agx_uapi_test -I"$GC_TOP/uapi/drm" "$GC_TOP"/tests/uapi/*.c
 		build_static agx_client -I"$GC_TOP/uapi/drm" "$GC_TOP/examples/agx_client.c"
+		# The reliability stages, on the uapi suite's helpers.
+		for p in failnth stress fuzz unplug; do
+			build_static "$p" -I"$GC_TOP/uapi/drm" -I"$GC_TOP/tests/uapi" \
+				"$GC_TOP/tests/reliability/$p.c" "$GC_TOP/tests/reliability/rel.c" \
+				"$GC_TOP/tests/uapi/agx.c"
+		done
 	fi
 }
 

@@ -36,25 +36,9 @@
 #include <xf86drm.h>
 
 #include "gpucore_agx_drm.h"
+#include "vgem.h"
 
 #define MAX_ROUNDS	31
-
-/* vgem's uapi (include/uapi/drm/vgem_drm.h) is not among libdrm's headers. */
-struct vgem_fence_attach {
-	__u32 handle;
-	__u32 flags;
-	__u32 out_fence;
-	__u32 pad;
-};
-
-struct vgem_fence_signal {
-	__u32 fence;
-	__u32 flags;
-};
-
-#define VGEM_FENCE_WRITE	0x1
-#define VGEM_IOCTL_FENCE_ATTACH	DRM_IOWR(DRM_COMMAND_BASE + 0x1, struct vgem_fence_attach)
-#define VGEM_IOCTL_FENCE_SIGNAL	DRM_IOW(DRM_COMMAND_BASE + 0x2, struct vgem_fence_signal)
 
 static const char *cfg;
 

@@ -21,6 +21,7 @@
 #include <xf86drm.h>
 
 #include "agx.h"
+#include "vgem.h"
 #include "harness.h"
 
 int find_node(const char *kind, int first, const char *driver, char *path, size_t len)
@@ -500,25 +501,8 @@ int wait_file(int sync_file, unsigned int ms)
 /*
  * A fence that user space signals when it wants: vgem attaches one to a
  * BO (DRM_IOCTL_VGEM_FENCE_ATTACH) and signals it on request; the BO's
- * dma-buf hands it out as a sync_file, which a syncobj imports. The uapi of
- * vgem (include/uapi/drm/vgem_drm.h) is not in libdrm's headers.
+ * dma-buf hands it out as a sync_file, which a syncobj imports.
  */
-struct vgem_fence_attach {
-	__u32 handle;
-	__u32 flags;
-	__u32 out_fence;
-	__u32 pad;
-};
-
-struct vgem_fence_signal {
-	__u32 fence;
-	__u32 flags;
-};
-
-#define VGEM_FENCE_WRITE	0x1
-#define VGEM_IOCTL_FENCE_ATTACH	DRM_IOWR(DRM_COMMAND_BASE + 0x1, struct vgem_fence_attach)
-#define VGEM_IOCTL_FENCE_SIGNAL	DRM_IOW(DRM_COMMAND_BASE + 0x2, struct vgem_fence_signal)
-
 static int vgem_open(void)
 {
 	char path[32];
