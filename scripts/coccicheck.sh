@@ -145,7 +145,7 @@ hits()
 	only_with "$list" "$sub" "${words[@]}"
 	GC_COCCI_FACTS="$facts" spatch_over "$rule" report "$sub" |
 		sed -nE 's/^([^:]+):([0-9]+):[0-9]+-[0-9]+: (.*)$/\1:\2: \3/p' |
-		sort -t: -k1,1 -k2,2n -u
+		sort -t: -k1,1 -k2,2n | uniq
 	rm -f "$sub"
 }
 
@@ -238,7 +238,7 @@ check_project()
 # run_tree DIR: every rule over another tree; the hits are printed.
 run_tree()
 {
-	local dir=$1 list rule name got n nfiles total=0
+	local dir=$1 list rule name got n nfiles t0 total=0
 	dir=$(cd "$dir" && pwd)
 	list=$(mktemp)
 	find "$dir" -path "$dir/gpucore" -prune -o -name '*.c' -type f -print0 |
@@ -246,6 +246,7 @@ run_tree()
 	nfiles=$(tr -cd '\0' <"$list" | wc -c)
 	for rule in "${rules[@]}"; do
 		name=$(basename "$rule" .cocci)
+		t0=$SECONDS
 		got=$(hits "$rule" "$list" | sed "s|^$dir/||")
 		n=$(grep -c . <<<"$got" || true)
 		[ "$n" -eq 0 ] || printf '%s\n' "$got" | sed "s/^/$name: /"
@@ -253,7 +254,7 @@ run_tree()
 		if spatch_failed "$rule"; then
 			result "$name" n "$n hits, but spatch failed on some files, see build/logs/coccicheck-$name.log"
 		else
-			result "$name" y "$n hits in $nfiles files"
+			result "$name" y "$n hits in $nfiles files, $((SECONDS - t0)) s"
 		fi
 	done
 	rm -f "$list"

@@ -229,6 +229,10 @@ kernel_problems()
 	awk '
 		/e2e: case / { sub(/.*e2e: case /, ""); cur = $0; allow = 0; next }
 		/uapi: case / { sub(/.*uapi: case /, ""); cur = "uapi " $0; allow = 0; next }
+		/(fail-nth|stress|fuzz|unplug): check / {
+			match($0, /(fail-nth|stress|fuzz|unplug): check .*/)
+			cur = substr($0, RSTART); allow = 0; next
+		}
 		/gpucore: caught/ { allow = 1; next }
 		/BUG:|WARNING:|Oops|KASAN|UBSAN|gpucore: BUG|Kernel panic|general protection fault|unreferenced object|INFO: .*(stall|blocked for more than)/ {
 			print $0 " (in " (cur == "" ? "boot" : cur) ")"; allow = 0; next

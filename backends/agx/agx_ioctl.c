@@ -315,7 +315,8 @@ int agx_ioctl_vm_bind(struct drm_device *drm, void *data, struct drm_file *file)
  *
  * Context: process context; may sleep.
  * Return: 0; -EINVAL for non-zero flags, a zero size or one over
- * AGX_MAX_BO_SIZE; -ENOMEM.
+ * AGX_MAX_BO_SIZE; -ENOMEM; -ENOSPC when shmem cannot set up the BO's
+ * file (it reports a failed inode allocation so).
  */
 int agx_ioctl_gem_create(struct drm_device *drm, void *data, struct drm_file *file)
 {

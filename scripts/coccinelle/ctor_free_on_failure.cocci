@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /// An object used or released again after a constructor that frees it on
-/// failure (failure catalogue 4).
+/// failure (failure catalogue entries 4 and 3).
 ///
 /// Some constructors take a caller-allocated object and release it
 /// themselves when they fail: ttm_bo_init_reserved() and
@@ -85,12 +85,17 @@ def failing(value, rtype):
     return value not in ('0', 'NULL', 'true', 'false') and not value.isdigit()
 
 
+RELEASING = {
+    'free', 'destroy', 'fini', 'release', 'put', 'unref', 'remove', 'del',
+    'delete', 'close', 'evict', 'cleanup', 'clean', 'kill', 'detach', 'unbind',
+    'unmap', 'drop', 'exit', 'teardown', 'done', 'finish', 'complete', 'retire',
+}
+
+
 def constructor(name, rtype):
-    # Destructors free their argument whatever they return; constructors
-    # return an error code or a pointer.
-    if re.search(r'free|destroy|fini|release|put|unref|remove|del|close|'
-                 r'evict|cleanup|clean_up|kill|detach|unbind|unmap|drop|'
-                 r'exit|teardown|done|finish|complete|retire', name):
+    # Destructors free their argument whatever they return (a word of their
+    # name says so); constructors return an error code or a pointer.
+    if RELEASING & set(name.lower().split('_')):
         return False
     rtype = rtype.replace('static', '').replace('inline', '').strip()
     return rtype in ('int', 'long') or rtype.endswith('*')
@@ -131,7 +136,7 @@ identifier put =~ "^(?!.*(vblank|runtime|_pm_|wakeref|forcewake|irq|power)).*_pu
 identifier get =~ "(^|_)get(_|$)|_reference$";
 parameter list[n] ps;
 type R, T;
-expression E, E2, E3;
+expression E2, E3;
 identifier f1, f2, f3;
 expression W1;
 @@
@@ -220,7 +225,7 @@ identifier put =~ "^(?!.*(vblank|runtime|_pm_|wakeref|forcewake|irq|power)).*_pu
 identifier get =~ "(^|_)get(_|$)|_reference$";
 parameter list[n] ps;
 type R, T;
-expression E, E2, E3;
+expression E2, E3;
 identifier f1, f2, f3;
 expression W1;
 @@
@@ -286,7 +291,6 @@ identifier C : script:python () { known(C) };
 parameter list[n] ps;
 expression list[k] es;
 type R, T, T2;
-expression E;
 identifier f1, f2, f3;
 expression W1;
 @@
@@ -331,7 +335,6 @@ identifier C : script:python () { known(C) };
 parameter list[n] ps;
 expression list[k] es;
 type R, T, T2;
-expression E;
 identifier f1, f2, f3;
 expression W1, W2;
 @@
@@ -377,7 +380,6 @@ identifier C : script:python () { known(C) };
 parameter list[n] ps;
 expression list[k] es;
 type R, T, T2;
-expression E;
 expression W1, W2;
 @@
 R fn(ps, T **P, ...)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/// A dma_fence initialised with no guaranteed way to be signalled.
+/// A dma_fence initialised with no guaranteed way to be signalled (the
+/// fence side of the failure catalogue: gpucore's signaller token).
 ///
 /// Once dma_fence_init() has run, the fence may be handed to waiters
 /// (reservation objects, syncobjs, sync_files, the scheduler); whoever holds
@@ -9,10 +10,12 @@
 /// no call whose name says it completes it (signal, complete, done, finish,
 /// fail, cancel, abort):
 ///  - the fence, or the object it is embedded in, dropped with
-///    dma_fence_put() or freed with kfree();
-///  - a failing return (not 0, NULL, a boolean or a count) that leaves a
-///    fence of a local object initialised but neither signalled, released,
-///    returned nor stored for someone else to signal.
+///    dma_fence_put() or freed with kfree() on the way to a failing return;
+///  - a failing return (not 0, NULL, a boolean or a count) that leaves the
+///    fence of an object held in a local variable initialised but neither
+///    signalled, released, returned, passed to a function, put on a list
+///    nor stored for someone else to signal. A fence in an object the
+///    caller passed in is the caller's to clean up on the error.
 /// dma_fence_set_error() alone does not count: it records the error but
 /// wakes nobody.
 //
@@ -78,7 +81,7 @@ dma_fence_init@p0(L, ...)
 )
 
 @drop exists@
-expression init.F;
+expression init.F, E3;
 idexpression embedded.X;
 identifier sig =~ "signal|complete|done|finish|fail|cancel|abort";
 identifier kf =~ "^(kfree|kvfree|kmem_cache_free)$";
@@ -95,13 +98,20 @@ dma_fence_put@p1(F);
 |
 kf@p1(..., X);
 )
+... when != sig(..., F, ...)
+    when != sig(..., X, ...)
+return E3;
 
 @script:python depends on report@
 p0 << init.p0;
 p1 << drop.p1;
 F << init.F;
+E3 << drop.E3;
 @@
-say(p1[0], "fence %s initialised on line %s is released without being signalled" % (F, p0[0].line))
+# On an error path only: after a success the put may be the creator's
+# reference, with the hardware still due to signal the fence.
+if failing(E3):
+    say(p1[0], "fence %s initialised on line %s is released without being signalled" % (F, p0[0].line))
 
 // A failing return that leaves a local object's fence behind.
 @lost exists@

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /// A dma_fence used after the function dropped its reference (failure
-/// catalogue 1).
+/// catalogue entry 1).
 ///
 /// dma_fence_put() may free the fence; reading it afterwards, even only
 /// its error field after a wait, is a use after free whenever that was the

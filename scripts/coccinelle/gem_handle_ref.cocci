@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /// A GEM object used while the only reference to it belongs to a handle
-/// user space can close (failure catalogue 2).
+/// user space can close (failure catalogue entry 2).
 ///
 /// drm_gem_handle_create() makes the object reachable from user space at
 /// once: another thread can guess the handle and close it. Once the caller

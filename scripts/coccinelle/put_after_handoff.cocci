@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /// A reference put, or an object freed, after its ownership moved
-/// elsewhere (failure catalogues 2 and 3).
+/// elsewhere (failure catalogue entries 2 and 3).
 ///
 /// Some calls take over what the caller owned, and the caller's cleanup
 /// must then leave it alone. Reported:
@@ -17,7 +17,12 @@
 ///    embeds it, or returning while it sits in a local variable, leaves the
 ///    fence pointing at freed memory;
 ///  - lists: an object freed while still linked into a list it was added
-///    to, with no list_del() in between.
+///    to, with no list_del(), list_move() or list_replace() of it and no
+///    list_empty() test of its node in between.
+/// A release under a test of an error code that nothing set since the
+/// hand-off is not reported: on the paths that reach it the hand-off did
+/// not happen ("if (ret) put_unused_fd(fd)" after an fd_install() that
+/// only runs when ret is 0).
 //
 // Confidence: Moderate
 // Options: --no-includes --include-headers

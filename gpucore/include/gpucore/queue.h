@@ -37,6 +37,10 @@ struct drm_file;
  *   references; the references are released in process context (the
  *   scheduler thread), never on the signalling path.
  *
+ * A job waits for its dependencies to signal, not for them to succeed: a
+ * dependency that completed with an error does not fail the job (as with
+ * drm_sched itself on 6.1). A driver whose jobs must not run on the output
+ * of failed work checks the errors of its in-fences before gc_job_arm().
  * The done fence is a gpucore fence on the queue's own timeline, not a
  * drm_sched fence, so it may outlive the queue, the device, the file and the
  * driver. It carries the job's fate as its error: 0 when it ran, the

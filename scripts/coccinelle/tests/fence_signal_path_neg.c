@@ -36,6 +36,17 @@ int demo_job_submit(struct demo_job *job, struct dma_resv *resv, u64 ctx,
 	return 0;
 }
 
+/* Published and emitted: the creator's reference goes, the ring signals. */
+int demo_job_publish(struct demo_job *job, struct dma_resv *resv, u64 ctx,
+		     u64 seqno)
+{
+	dma_fence_init(&job->done, &demo_fence_ops, &job->lock, ctx, seqno);
+	dma_resv_add_fence(resv, &job->done, DMA_RESV_USAGE_WRITE);
+	demo_ring_kick(job->ring, job);
+	dma_fence_put(&job->done);
+	return 0;
+}
+
 /* A driver helper that completes the fence counts as signalling it. */
 int demo_job_run(struct demo_job *job, u64 ctx, u64 seqno)
 {
