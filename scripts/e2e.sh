@@ -22,6 +22,8 @@
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=scripts/vm.sh
+. "$(dirname "$0")/vm.sh"
 
 MODE="test"
 NAME=e2e
@@ -45,7 +47,7 @@ TIMEOUT=${GPUCORE_E2E_TIMEOUT:-300}
 # The guest: the stock kernel boots in seconds; the debug kernel checks
 # every access and lock under emulation, ten times slower or more.
 MEM=1G
-APPEND="console=ttyS0 panic=-1 quiet e2e_mode=$MODE"
+APPEND="e2e_mode=$MODE"
 
 # Our modules, and the stock modules the guest loads (with their dependencies).
 OUR_MODULES="gpucore/gpucore.ko tests/e2e/gc_e2e.ko"
@@ -103,27 +105,22 @@ debug_kernel()
 # check_modules: our modules are built, for the kernel that boots.
 check_modules()
 {
-	local ko magic
+	local ko err
 
 	for ko in $OUR_MODULES; do
-		[ -f "$GC_TOP/$ko" ] || die "$ko is missing (run make modules)"
-		magic=$(modinfo -F vermagic "$GC_TOP/$ko")
-		[ "${magic%% *}" = "$V" ] || die "$ko is built for ${magic%% *}, not $V"
+		err=$(gc_vm_check_vermagic "$V" "$GC_TOP/$ko" 2>&1) ||
+			die "${err#"$GC_TOP"/}$([ -f "$GC_TOP/$ko" ] || echo " (run make modules)")"
 	done
 }
 
-# build_static NAME SOURCE... [FLAGS]: a static program linked against
+# build_static NAME SOURCE... [-- FLAGS...]: a static program linked against
 # libdrm.a, installed as /bin/NAME.
 build_static()
 {
-	local name=$1 log=$E2E/programs.log
+	local name=$1
+
 	shift
-	# shellcheck disable=SC2046 # pkg-config output is a word list
-	gcc -static -O2 -Wall -Wextra -Werror $(pkg-config --cflags libdrm) \
-		-o "$E2E/bin/$name" "$@" $(pkg-config --libs --static libdrm) >"$log" 2>&1 || {
-		cat "$log" >&2
-		die "cannot build $name"
-	}
+	gc_vm_static_prog "$E2E/bin/$name" "$@" || die "cannot build $name"
 }
 
 # build_programs: the static test programs (and with AGX, the uapi suite and
@@ -149,95 +146,49 @@ build_programs()
 	fi
 }
 
-# stage_stock_modules: the DRM modules and what modules.dep says they need.
-stage_stock_modules()
-{
-	local path f
-
-	# shellcheck disable=SC2086 # word list
-	for path in $(modprobe -S "$V" --show-depends -a $DRM_MODULES |
-		      awk '$1 == "insmod" { print $2 }' | sort -u); do
-		mkdir -p "$ROOT$(dirname "$path")"
-		cp "$path" "$ROOT$path"
-	done
-	for f in modules.order modules.builtin modules.builtin.modinfo; do
-		cp "$STOCK/$f" "$ROOT$STOCK/"
-	done
-}
-
+# stage_root: the initramfs: busybox, the init, the programs and, for the
+# stock kernel, its DRM modules and ours (the debug kernel has every driver
+# built in).
 stage_root()
 {
-	local a ko
+	local kos=() ko
 
-	rm -rf "$ROOT"
-	mkdir -p "$ROOT"/{bin,dev,proc,sys,tmp,etc} "$ROOT$STOCK/extra"
-	ln -s bin "$ROOT/sbin"
-	mkdir -p "$ROOT/usr"
-	ln -s ../bin "$ROOT/usr/bin"
-	ln -s ../bin "$ROOT/usr/sbin"
-	cp /bin/busybox "$ROOT/bin/busybox"
-	for a in $("$ROOT/bin/busybox" --list); do
-		[ "$a" = busybox ] || ln -s busybox "$ROOT/bin/$a"
-	done
-	install -m 0755 "$GC_TOP/tests/e2e/init" "$ROOT/init"
-
-	# The debug kernel has every driver built in.
+	gc_vm_root "$ROOT" "$GC_TOP/tests/e2e/init"
 	if [ "$MODE" != debug ]; then
-		stage_stock_modules
 		for ko in $OUR_MODULES; do
-			cp "$GC_TOP/$ko" "$ROOT$STOCK/extra/"
+			kos+=("$GC_TOP/$ko")
 		done
-		depmod -b "$ROOT" "$V"
+		# shellcheck disable=SC2086 # a word list
+		if ! gc_vm_stock_modules "$ROOT" "$V" $DRM_MODULES ||
+		   ! gc_vm_add_files "$ROOT" "$STOCK/extra" "${kos[@]}" ||
+		   ! depmod -b "$ROOT" "$V"; then
+			die "cannot stage the modules"
+		fi
 	fi
-
-	cp "$E2E"/bin/* "$ROOT/bin/"
-	(cd "$ROOT" && find . -mindepth 1 | LC_ALL=C sort |
-		cpio -o -H newc -R 0:0 --quiet) >"$INITRD"
+	gc_vm_add_files "$ROOT" bin "$E2E"/bin/*
+	gc_vm_pack "$ROOT" "$INITRD"
 }
 
 # boot: run the VM; the serial console goes to $LOG. Returns qemu's status
 # (124 when the time limit killed it).
 boot()
 {
-	local rc=0
-
-	timeout -k 10 "$TIMEOUT" qemu-system-x86_64 \
-		-machine q35 -cpu max -smp 2 -accel tcg,thread=multi -m "$MEM" \
-		-nographic -no-reboot -nic none \
-		-kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND" \
-		</dev/null >"$LOG" 2>&1 || rc=$?
-	# Serial lines end in \r\n; the firmware clears the screen.
-	sed -i 's/\r$//; s/\x1bc//g; s/\x1b\[[0-9;?]*[A-Za-z]//g' "$LOG"
-	return $rc
+	# shellcheck disable=SC2086 # the command line is a word list
+	gc_vm_boot -m "$MEM" "$KERNEL" "$INITRD" "$LOG" "$TIMEOUT" $APPEND
 }
 
 # section NAME: the lines of $LOG between "e2e: NAME BEGIN" and "... END".
 section()
 {
-	awk -v b="e2e: $1 BEGIN" -v e="e2e: $1 END" '
-		index($0, e) == 1 { on = 0 }
-		on { print }
-		index($0, b) == 1 { on = 1 }' "$LOG"
+	gc_vm_section "$LOG" "e2e: $1"
 }
 
 # kernel_problems: kernel log lines that make the run fail, each with the
-# case it happened in ("uapi: case NAME" marks the uapi suite's cases). A
-# call trace is expected only after a report a test caught on purpose
-# ("gpucore: caught"), until the next case starts.
+# case or check it happened in: the init's cases, the uapi suite's cases and
+# the reliability stages' checks mark the log.
 kernel_problems()
 {
-	awk '
-		/e2e: case / { sub(/.*e2e: case /, ""); cur = $0; allow = 0; next }
-		/uapi: case / { sub(/.*uapi: case /, ""); cur = "uapi " $0; allow = 0; next }
-		/(fail-nth|stress|fuzz|unplug): check / {
-			match($0, /(fail-nth|stress|fuzz|unplug): check .*/)
-			cur = substr($0, RSTART); allow = 0; next
-		}
-		/gpucore: caught/ { allow = 1; next }
-		/BUG:|WARNING:|Oops|KASAN|UBSAN|gpucore: BUG|Kernel panic|general protection fault|unreferenced object|INFO: .*(stall|blocked for more than)/ {
-			print $0 " (in " (cur == "" ? "boot" : cur) ")"; allow = 0; next
-		}
-		/Call Trace/ && !allow { print $0 " (in " (cur == "" ? "boot" : cur) ")" }'
+	gc_vm_kernel_problems '(e2e|uapi): case |(fail-nth|stress|fuzz|unplug): check '
 }
 
 report()	# report QEMU_RC

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
 #
-# Helpers for the scripts that boot Debian's stock kernel under qemu with a
-# busybox initramfs. Source it after lib.sh; do not run it. Nothing here
+# Helpers for the scripts that boot a kernel (Debian's stock one, or the debug
+# test kernel) under qemu with a busybox initramfs. Source it after lib.sh; do not run it. Nothing here
 # uses global state: every function takes what it works on as arguments.
 #
 #   gc_vm_root ROOT INIT              a fresh root: busybox and its applets,
@@ -14,11 +14,11 @@
 #   gc_vm_static_prog OUT SRC... [--] [CFLAGS...]
 #                                     a static program linked with libdrm.a
 #   gc_vm_pack ROOT INITRD            the root as a newc cpio archive
-#   gc_vm_boot [-c CPUS] [-i] KERNEL INITRD LOG TIMEOUT [CMDLINE...]
+#   gc_vm_boot [-c CPUS] [-m MEM] [-i] KERNEL INITRD LOG TIMEOUT [CMDLINE...]
 #                                     boot; the serial console goes to LOG
 #   gc_vm_accel                       the accelerator gc_vm_boot uses
 #   gc_vm_section LOG MARK            lines between "MARK BEGIN" and "MARK END"
-#   gc_vm_kernel_problems [CASE_RE]   kernel log lines (stdin) that mean a bug
+#   gc_vm_kernel_problems [MARK_RE]   kernel log lines (stdin) that mean a bug
 #
 # They need what gc_deps_e2e installs.
 
@@ -120,30 +120,36 @@ gc_vm_pack()
 		cpio -o -H newc -R 0:0 --quiet) >"$initrd"
 }
 
-# gc_vm_boot [-c CPUS] [-i] KERNEL INITRD LOG TIMEOUT [CMDLINE...]: boot a
-# q35 machine with CPUS (2) CPUs and 1 GiB under TCG (GPUCORE_VM_ACCEL=kvm
-# where KVM works), until the guest powers off or TIMEOUT seconds pass. -i
-# runs the guest on an instruction-counting clock (qemu -icount shift=0):
-# one instruction takes one nanosecond of guest time whatever the host
-# does, and idle time is skipped. The serial console, cleaned of carriage
-# returns and terminal escapes, goes to LOG. CMDLINE... is added to
-# "console=ttyS0 panic=-1 quiet". Returns qemu's status: 124 (or 137) when
-# the time limit killed it.
+# gc_vm_boot [-c CPUS] [-m MEM] [-i] KERNEL INITRD LOG TIMEOUT [CMDLINE...]:
+# boot a q35 machine with CPUS (2) CPUs and MEM (1G) of memory under TCG,
+# each CPU on its own host thread (GPUCORE_VM_ACCEL=kvm where KVM works),
+# until the guest powers off or TIMEOUT seconds pass. -i runs the guest on
+# an instruction-counting clock (qemu -icount shift=0, one CPU thread): one
+# instruction takes one nanosecond of guest time whatever the host does,
+# and idle time is skipped. The serial console, cleaned of carriage returns
+# and terminal escapes, goes to LOG. CMDLINE... is added to "console=ttyS0
+# panic=-1 quiet". Returns qemu's status: 124 (or 137) when the time limit
+# killed it.
 gc_vm_boot()
 {
-	local cpus=2 clock=() kernel initrd log timeout rc=0
+	local cpus=2 mem=1G clock=() accel kernel initrd log timeout rc=0
 
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		-c) cpus=$2; shift 2 ;;
+		-m) mem=$2; shift 2 ;;
 		-i) clock=(-icount "shift=0,sleep=off"); shift ;;
 		*) break ;;
 		esac
 	done
 	kernel=$1 initrd=$2 log=$3 timeout=$4
 	shift 4
+	accel=$(gc_vm_accel)
+	# Multi-threaded TCG, so that the CPUs really run at the same time;
+	# instruction counting needs the single thread.
+	[ "$accel" != tcg ] || [ ${#clock[@]} -gt 0 ] || accel=tcg,thread=multi
 	timeout -k 10 "$timeout" qemu-system-x86_64 \
-		-machine q35 -accel "$(gc_vm_accel)" "${clock[@]}" -cpu max -smp "$cpus" -m 1G \
+		-machine q35 -accel "$accel" "${clock[@]}" -cpu max -smp "$cpus" -m "$mem" \
 		-nographic -no-reboot -nic none \
 		-kernel "$kernel" -initrd "$initrd" \
 		-append "console=ttyS0 panic=-1 quiet $*" \
@@ -170,17 +176,18 @@ gc_vm_section()
 		index($0, b) == 1 { on = 1 }' "$1"
 }
 
-# gc_vm_kernel_problems [CASE_RE]: the kernel log lines on stdin that mean
-# a bug (BUG, WARNING, Oops, KASAN, ...), each followed by "(in CASE)": the
-# last "CASE_RE NAME" marker seen (default "e2e: case "), or "boot". A call
-# trace is expected only after a report a test caught on purpose
-# ("gpucore: caught"), until the next marker.
+# gc_vm_kernel_problems [MARK_RE]: the kernel log lines on stdin that mean
+# a bug (BUG, WARNING, Oops, KASAN, a leak, a stall, ...), each followed by
+# "(in MARK)": the last marker matching MARK_RE (default "e2e: case ") seen
+# before it, from the match on, or "boot". A call trace is expected only
+# after a report a test caught on purpose ("gpucore: caught"), until the
+# next marker.
 gc_vm_kernel_problems()
 {
 	awk -v mark="${1:-e2e: case }" '
-		$0 ~ mark { cur = $0; sub(".*" mark, "", cur); allow = 0; next }
+		match($0, mark) { cur = substr($0, RSTART); allow = 0; next }
 		/gpucore: caught/ { allow = 1; next }
-		/BUG:|WARNING:|Oops|KASAN|UBSAN|gpucore: BUG|Kernel panic|general protection fault/ {
+		/BUG:|WARNING:|Oops|KASAN|UBSAN|gpucore: BUG|Kernel panic|general protection fault|unreferenced object|INFO: .*(stall|blocked for more than)/ {
 			print $0 " (in " (cur == "" ? "boot" : cur) ")"; allow = 0; next
 		}
 		/Call Trace/ && !allow { print $0 " (in " (cur == "" ? "boot" : cur) ")" }'
