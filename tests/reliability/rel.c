@@ -54,22 +54,6 @@ static struct rel_shared *sh;
 static pthread_mutex_t fail_lock = PTHREAD_MUTEX_INITIALIZER;
 static __thread int watch_slot = -1;
 
-double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
 const char *rel_errname(int err)
 {
 	const char *name;

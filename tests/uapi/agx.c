@@ -496,6 +496,25 @@ int wait_file(int sync_file, unsigned int ms)
 	return ret ? 0 : -ETIME;
 }
 
+/* -- time ------------------------------------------------------------------ */
+
+/* The clocks of harness.h, here so that every program using agx.c has them. */
+double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
 /* -- fences that user space signals ---------------------------------------- */
 
 /*

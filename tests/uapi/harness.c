@@ -44,22 +44,6 @@ static const struct uapi_case *const groups[] = {
 	uapi_teardown_cases,
 };
 
-double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
 static const char *err_name(int err)
 {
 	const char *name = err ? strerrorname_np(err) : "success";
