@@ -347,7 +347,10 @@ EXPORT_SYMBOL_NS_GPL(gc_vm_add_fence, GPUCORE);
  * @vm: the VM; its lock must be held while the result is used
  * @va: the GPU VA
  *
- * Deferred (unbound) mappings still translate until torn down.
+ * Deferred (unbound) mappings still translate while the work they wait for
+ * runs; once it has finished they translate no more, even before the
+ * worker has torn them down, so that work submitted after the unbind and
+ * after that work faults as it would on an unmapped range.
  *
  * Context: VM lock held.
  * Return: the mapping, or NULL (a GPU fault).
@@ -355,12 +358,16 @@ EXPORT_SYMBOL_NS_GPL(gc_vm_add_fence, GPUCORE);
 struct gc_vm_mapping *gc_vm_find(struct gc_vm *vm, u64 va)
 {
 	struct drm_mm_node *node;
+	struct gc_vm_mapping *m;
 
 	lockdep_assert_held(&vm->lock);
 	node = __drm_mm_interval_first(&vm->mm, va, va);
-	if (node == &vm->mm.head_node)
+	if (!node || node == &vm->mm.head_node)
 		return NULL;
-	return node ? container_of(node, struct gc_vm_mapping, node) : NULL;
+	m = container_of(node, struct gc_vm_mapping, node);
+	if (m->busy.ptr && dma_fence_is_signaled(gc_fence_borrow(&m->busy)))
+		return NULL;
+	return m;
 }
 EXPORT_SYMBOL_NS_GPL(gc_vm_find, GPUCORE);
 

@@ -300,6 +300,10 @@ static void vm_unbind_deferred_until_job_done(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gc_vm_unbind(fx.vm, VA_BASE, PAGE_SIZE), -ENOENT);
 	KUNIT_EXPECT_EQ(test, gem_refs(bo), 2u);
 	vm_job_finish(&job);
+	/* The job is done: later work faults there, torn down or not yet. */
+	mutex_lock(&fx.vm->lock);
+	KUNIT_EXPECT_NULL(test, gc_vm_find(fx.vm, VA_BASE));
+	mutex_unlock(&fx.vm->lock);
 	gc_vm_flush(fx.vm);
 	KUNIT_EXPECT_EQ(test, fx.mmu.unmaps, 1);
 	KUNIT_EXPECT_EQ(test, gem_refs(bo), 1u);
