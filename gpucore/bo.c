@@ -241,10 +241,22 @@ struct gc_bo_ref gc_bo_publish(struct gc_bo_unique *unique, struct drm_file *fil
 }
 EXPORT_SYMBOL_NS_GPL(gc_bo_publish, GPUCORE);
 
+/* Whether @bo is a BO gpucore is attached to; reports it if not. */
+static bool gc_bo_attached(struct gc_bo *bo, const char *what)
+{
+	if (bo->magic == GC_BO_MAGIC)
+		return true;
+	gc_report(GC_REPORT_BAD_HANDLE, NULL, 0, "%s of a BO gpucore is not attached to", what);
+	return false;
+}
+
 /**
  * gc_bo_adopt() - take over a GEM reference the caller already holds
  * @bo: a BO whose GEM object the caller holds a reference to, for example
  *	from drm_gem_object_lookup(); NULL gives an empty handle
+ *
+ * A pointer that is not a BO gpucore is attached to is reported and gives
+ * an empty handle; the caller then still owns its reference.
  *
  * Context: any.
  * Return: an owned reference.
@@ -253,13 +265,8 @@ struct gc_bo_ref gc_bo_adopt(struct gc_bo *bo)
 {
 	struct gc_bo_ref ref = {};
 
-	if (IS_ERR_OR_NULL(bo))
+	if (IS_ERR_OR_NULL(bo) || !gc_bo_attached(bo, "adopt"))
 		return ref;
-	if (bo->magic != GC_BO_MAGIC) {
-		gc_report(GC_REPORT_BAD_HANDLE, NULL, 0,
-			  "adopt of a BO gpucore is not attached to");
-		return ref;
-	}
 	ref.ptr = bo;
 	gc_bo_set_track_id(&ref, gc_bo_take(bo, "bo"));
 	return ref;
@@ -270,12 +277,15 @@ EXPORT_SYMBOL_NS_GPL(gc_bo_adopt, GPUCORE);
  * gc_bo_get() - take a new owned reference to a BO
  * @bo: the BO, borrowed from a live handle; NULL gives an empty handle
  *
+ * A pointer that is not a BO gpucore is attached to is reported and gives
+ * an empty handle, taking no reference.
+ *
  * Context: any.
  * Return: an owned reference.
  */
 struct gc_bo_ref gc_bo_get(struct gc_bo *bo)
 {
-	if (IS_ERR_OR_NULL(bo))
+	if (IS_ERR_OR_NULL(bo) || !gc_bo_attached(bo, "get"))
 		return (struct gc_bo_ref){};
 	drm_gem_object_get(bo->gem);
 	return gc_bo_adopt(bo);

@@ -17,6 +17,7 @@
 #include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_syncobj.h>
 
@@ -30,6 +31,9 @@ static struct gc_job *to_gc_job(struct drm_sched_job *sched_job)
 {
 	return container_of(sched_job, struct gc_job, base);
 }
+
+/* The done fence's signaller: private to gpucore (sparse checks it). */
+#define gc_job_done(job)	ACCESS_PRIVATE(job, done)
 
 static void gc_queue_release(struct kref *kref)
 {
@@ -102,11 +106,18 @@ static void gc_job_release(struct gc_job *job)
 	gc_queue_put(queue);
 }
 
+/*
+ * run_job, timedout_job and free_job are on the path that signals the
+ * job's fences: each runs inside dma_fence_begin_signalling(), so lockdep
+ * reports a backend callback that allocates with reclaim or takes a lock
+ * held around such an allocation.
+ */
 static struct dma_fence *gc_sched_run_job(struct drm_sched_job *sched_job)
 {
 	struct gc_job *job = to_gc_job(sched_job);
 	struct gc_queue *queue = job->queue;
 	struct dma_fence *fence;
+	bool cookie;
 	int idx;
 
 	if (READ_ONCE(queue->banned) || READ_ONCE(queue->dying))
@@ -114,7 +125,9 @@ static struct dma_fence *gc_sched_run_job(struct drm_sched_job *sched_job)
 	/* Hardware is only touched inside the device gate. */
 	if (!drm_dev_enter(queue->gdev->drm, &idx))
 		return ERR_PTR(-ENODEV);
+	cookie = dma_fence_begin_signalling();
 	fence = queue->ops->run(job);
+	dma_fence_end_signalling(cookie);
 	drm_dev_exit(idx);
 	if (!IS_ERR_OR_NULL(fence))
 		job->hw_fence = dma_fence_get(fence);
@@ -140,12 +153,26 @@ static enum drm_gpu_sched_stat gc_sched_timedout_job(struct drm_sched_job *sched
 	struct gc_job *job = to_gc_job(sched_job);
 	struct gc_queue *queue = job->queue;
 	enum gc_timeout_result verdict = GC_TIMEOUT_GUILTY;
+	bool cookie;
+	int idx;
 
 	/*
 	 * 6.1 leaves the scheduler thread running during this handler: park
 	 * it, so that the backend's run never races its timed_out and stop.
 	 */
 	kthread_park(queue->sched.thread);
+	cookie = dma_fence_begin_signalling();
+	/*
+	 * The job may have finished since the timer fired (6.1 picks the
+	 * oldest pending job, freed or not yet): a finished job is never
+	 * judged. After unplug the hardware is gone and gc_device_unplug()
+	 * has stopped the queue: nothing to judge either.
+	 */
+	if ((job->hw_fence && dma_fence_is_signaled(job->hw_fence)) ||
+	    !drm_dev_enter(queue->gdev->drm, &idx)) {
+		gc_sched_requeue(&queue->sched, sched_job);
+		goto out;
+	}
 	if (queue->ops->timed_out)
 		verdict = queue->ops->timed_out(job);
 	gc_sched_requeue(&queue->sched, sched_job);
@@ -157,6 +184,9 @@ static enum drm_gpu_sched_stat gc_sched_timedout_job(struct drm_sched_job *sched
 		queue->ops->stop(queue, -ECANCELED);
 		wake_up_all(&queue->space);
 	}
+	drm_dev_exit(idx);
+out:
+	dma_fence_end_signalling(cookie);
 	kthread_unpark(queue->sched.thread);
 	return DRM_GPU_SCHED_STAT_NOMINAL;
 }
@@ -180,11 +210,15 @@ static void gc_sched_free_job(struct drm_sched_job *sched_job)
 {
 	struct gc_job *job = to_gc_job(sched_job);
 	int error = gc_job_fate(job);
+	bool cookie;
 
+	/* Until the done fence has signalled, this is its signalling path. */
+	cookie = dma_fence_begin_signalling();
 	if (error)
-		gc_fence_signal_error(&job->done, error);
+		gc_fence_signal_error(&gc_job_done(job), error);
 	else
-		gc_fence_signal(&job->done);
+		gc_fence_signal(&gc_job_done(job));
+	dma_fence_end_signalling(cookie);
 	drm_sched_job_cleanup(sched_job);
 	gc_job_release(job);
 }
@@ -493,7 +527,8 @@ EXPORT_SYMBOL_NS_GPL(gc_job_add_syncobj, GPUCORE);
  * @access: how the job uses it
  *
  * At arm the job waits for the BO's conflicting fences (implicit sync)
- * and its done fence is added to the BO's reservation.
+ * and its done fence is added to the BO's reservation. A BO declared more
+ * than once is used once, for writing if any of its declarations writes.
  *
  * Context: process context; may sleep.
  * Return: 0, -EINVAL, -ENOMEM.
@@ -548,8 +583,8 @@ EXPORT_SYMBOL_NS_GPL(gc_job_use_vm, GPUCORE);
 /* Undo a job that was never pushed: settle its done fence, free it. */
 static void gc_job_cancel(struct gc_job *job)
 {
-	if (job->done.ptr)
-		gc_fence_signal_error(&job->done, -ECANCELED);
+	if (gc_job_done(job).ptr)
+		gc_fence_signal_error(&gc_job_done(job), -ECANCELED);
 	drm_sched_job_cleanup(&job->base);
 	gc_job_release(job);
 }
@@ -572,6 +607,45 @@ void gc_job_abort(struct gc_job_pending *pending)
 }
 EXPORT_SYMBOL_NS_GPL(gc_job_abort, GPUCORE);
 
+/* A BO of the job and whether any of the job's uses of it writes. */
+struct gc_job_sync {
+	struct gc_bo *bo;
+	bool write;
+};
+
+static int gc_job_sync_cmp(const void *a, const void *b)
+{
+	const struct gc_bo *x = ((const struct gc_job_sync *)a)->bo;
+	const struct gc_bo *y = ((const struct gc_job_sync *)b)->bo;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The job's BOs, each once: a BO declared more than once gets one fence
+ * slot and one fence, WRITE if any use writes (a reservation holds one
+ * fence per context, so a second use would need a slot nobody reserved).
+ * Returns the number of distinct BOs in @sync, which is sorted.
+ */
+static unsigned int gc_job_sync_list(struct gc_job *job, struct gc_job_sync *sync)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < job->nr_bos; i++) {
+		sync[i].bo = gc_bo_borrow(&job->bos[i].ref);
+		sync[i].write = job->bos[i].access == GC_ACCESS_WRITE;
+	}
+	if (job->nr_bos > 1)
+		sort(sync, job->nr_bos, sizeof(*sync), gc_job_sync_cmp, NULL);
+	for (i = 0; i < job->nr_bos; i++) {
+		if (n && sync[n - 1].bo == sync[i].bo)
+			sync[n - 1].write |= sync[i].write;
+		else
+			sync[n++] = sync[i];
+	}
+	return n;
+}
+
 /*
  * Implicit sync: wait for the BOs' conflicting fences and publish the done
  * fence in their reservations. All reservations are made before anything
@@ -579,31 +653,33 @@ EXPORT_SYMBOL_NS_GPL(gc_job_abort, GPUCORE);
  */
 static int gc_job_sync_bos(struct gc_job *job, struct dma_fence *done)
 {
-	struct gc_bo **bos;
+	struct gc_job_sync *sync;
 	struct gc_exec exec;
-	unsigned int i;
+	struct gc_bo **bos;
+	unsigned int i, n;
 	int ret;
 
-	bos = kmalloc_array(job->nr_bos, sizeof(*bos), GFP_KERNEL);
-	if (!bos)
+	/* One allocation: the sorted entries, then the BOs to lock. */
+	sync = kmalloc_array(job->nr_bos, sizeof(*sync) + sizeof(*bos), GFP_KERNEL);
+	if (!sync)
 		return -ENOMEM;
-	for (i = 0; i < job->nr_bos; i++)
-		bos[i] = gc_bo_borrow(&job->bos[i].ref);
+	bos = (struct gc_bo **)(sync + job->nr_bos);
+	n = gc_job_sync_list(job, sync);
+	for (i = 0; i < n; i++)
+		bos[i] = sync[i].bo;
 	gc_exec_init(&exec, true);
-	ret = gc_exec_lock(&exec, bos, job->nr_bos);
-	for (i = 0; !ret && i < job->nr_bos; i++) {
-		bool write = job->bos[i].access == GC_ACCESS_WRITE;
-
-		ret = drm_sched_job_add_implicit_dependencies(&job->base, bos[i]->gem, write);
+	ret = gc_exec_lock(&exec, bos, n);
+	for (i = 0; !ret && i < n; i++) {
+		ret = drm_sched_job_add_implicit_dependencies(&job->base, bos[i]->gem,
+							      sync[i].write);
 		if (!ret)
 			ret = dma_resv_reserve_fences(bos[i]->gem->resv, 1);
 	}
-	for (i = 0; !ret && i < job->nr_bos; i++)
+	for (i = 0; !ret && i < n; i++)
 		dma_resv_add_fence(bos[i]->gem->resv, done,
-				   job->bos[i].access == GC_ACCESS_WRITE ?
-				   DMA_RESV_USAGE_WRITE : DMA_RESV_USAGE_READ);
+				   sync[i].write ? DMA_RESV_USAGE_WRITE : DMA_RESV_USAGE_READ);
 	gc_exec_fini(&exec);
-	kfree(bos);
+	kfree(sync);
 	return ret;
 }
 
@@ -638,13 +714,13 @@ struct gc_job_armed gc_job_arm(struct gc_job_pending *pending)
 	ret = gc_queue_refuses(queue);
 	if (ret)
 		goto err_unlock;
-	job->done = gc_fence_create(queue->tl, GFP_KERNEL);
-	if (gc_is_err(job->done)) {
-		ret = gc_err(job->done);
-		job->done.ptr = NULL;
+	gc_job_done(job) = gc_fence_create(queue->tl, GFP_KERNEL);
+	if (gc_is_err(gc_job_done(job))) {
+		ret = gc_err(gc_job_done(job));
+		gc_job_done(job).ptr = NULL;
 		goto err_unlock;
 	}
-	done = gc_fence_signaller_fence(&job->done);
+	done = gc_fence_signaller_fence(&gc_job_done(job));
 	if (job->vm) {
 		ret = gc_vm_add_fence(job->vm, gc_fence_borrow(&done));
 		if (ret)
@@ -683,7 +759,7 @@ struct gc_fence_ref gc_job_done_fence(const struct gc_job_armed *armed)
 {
 	struct gc_job *job = gc_job_check(armed->ptr, armed);
 
-	return job ? gc_fence_signaller_fence(&job->done) : (struct gc_fence_ref){};
+	return job ? gc_fence_signaller_fence(&gc_job_done(job)) : (struct gc_fence_ref){};
 }
 EXPORT_SYMBOL_NS_GPL(gc_job_done_fence, GPUCORE);
 
@@ -730,7 +806,7 @@ void gc_job_armed_drop(struct gc_job_armed *armed)
 	queue = job->queue;
 	gc_report(GC_REPORT_FENCE_DROPPED, NULL, 0,
 		  "armed job of queue %s dropped without push; done fence seqno %llu cancelled",
-		  queue->name, gc_fence_signaller_seqno(&job->done));
+		  queue->name, gc_fence_signaller_seqno(&gc_job_done(job)));
 	mutex_unlock(&queue->submit_lock);
 	gc_job_cancel(job);
 }

@@ -45,8 +45,9 @@ struct gc_ref_rec {
 static DEFINE_SPINLOCK(gc_track_lock);
 static DEFINE_XARRAY_ALLOC1(gc_recs);
 static DEFINE_XARRAY_ALLOC1(gc_dirs);
-static u32 gc_next_rec_id;
-static u32 gc_next_dir_id;
+/* The next ids to hand out; 0 once the 32-bit space is used up. */
+static u32 gc_next_rec_id = 1;
+static u32 gc_next_dir_id = 1;
 static LIST_HEAD(gc_graves);
 static unsigned int gc_nr_graves;
 static LIST_HEAD(gc_orphans);
@@ -82,6 +83,41 @@ static void gc_track_nofail_end(unsigned int nth)
 #endif
 }
 
+/*
+ * A new id for @entry in @xa, tracking lock held. Ids are handed out in
+ * increasing order and never reused, so a stale handle can never match a
+ * newer record: once the 32-bit space is used up, no more are given (0,
+ * untracked), and that is said once.
+ */
+static u32 gc_track_new_id(struct xarray *xa, void *entry, u32 *next)
+{
+	u32 id;
+
+	lockdep_assert_held(&gc_track_lock);
+	if (!*next) {
+		pr_warn_once("gpucore: tracking ids used up; new references are not tracked\n");
+		return 0;
+	}
+	if (xa_alloc(xa, &id, entry, XA_LIMIT(*next, U32_MAX), GFP_ATOMIC | __GFP_NOWARN) < 0)
+		return 0;
+	/* Wraps to 0 after U32_MAX: used up. */
+	*next = id + 1;
+	return id;
+}
+
+/* For the tests: set the next record id, return the previous one. */
+u32 gc_track_set_next_id(u32 next)
+{
+	unsigned long flags;
+	u32 old;
+
+	spin_lock_irqsave(&gc_track_lock, flags);
+	old = gc_next_rec_id;
+	gc_next_rec_id = next;
+	spin_unlock_irqrestore(&gc_track_lock, flags);
+	return old;
+}
+
 /**
  * gc_track_dir_init() - start a tracking scope
  * @dir: the scope, usually embedded in a device or file structure
@@ -103,9 +139,7 @@ void gc_track_dir_init(struct gc_track_dir *dir, const char *name)
 	nth = gc_track_nofail_begin();
 	spin_lock_irqsave(&gc_track_lock, flags);
 	/* On failure the scope still works; its objects become unscoped. */
-	if (xa_alloc_cyclic(&gc_dirs, &dir->id, dir, xa_limit_32b,
-			    &gc_next_dir_id, GFP_ATOMIC | __GFP_NOWARN) < 0)
-		dir->id = 0;
+	dir->id = gc_track_new_id(&gc_dirs, dir, &gc_next_dir_id);
 	spin_unlock_irqrestore(&gc_track_lock, flags);
 	gc_track_nofail_end(nth);
 }
@@ -200,13 +234,11 @@ u32 gc_track_take(const void *obj, const char *kind, u32 dir_id)
 		dir = xa_load(&gc_dirs, dir_id);
 	if (!dir)
 		dir = &gc_unscoped;
-	if (xa_alloc_cyclic(&gc_recs, &id, rec, xa_limit_32b, &gc_next_rec_id,
-			    GFP_ATOMIC | __GFP_NOWARN) >= 0) {
+	id = gc_track_new_id(&gc_recs, rec, &gc_next_rec_id);
+	if (id) {
 		rec->id = id;
 		list_add_tail(&rec->node, &dir->live);
 		rec = NULL;
-	} else {
-		id = 0;
 	}
 	spin_unlock_irqrestore(&gc_track_lock, flags);
 	kfree(rec);

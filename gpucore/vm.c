@@ -4,9 +4,18 @@
  * BO; a range unbound while work still uses the VM stays mapped until that
  * work is done, and is torn down from a worker, never from the signalling
  * path.
+ *
+ * Nothing here allocates under the VM lock: backends take it on the
+ * fence-signalling path (to translate GPU addresses for work that is
+ * running), and an allocation that enters reclaim there could wait for a
+ * fence that cannot signal until the lock is released.
+ *
+ * The reap worker holds a VM reference from the moment it is queued until
+ * it has run, so a VM is never freed with its work queued or running.
  */
 
 #include <linux/dma-fence.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
@@ -14,13 +23,14 @@
 #include <gpucore/fence_set.h>
 #include <gpucore/vm.h>
 
-static void gc_vm_reap(struct work_struct *work);
+static void gc_vm_reap_work(struct work_struct *work);
 
 static void gc_vm_free(struct kref *kref)
 {
 	struct gc_vm *vm = container_of(kref, struct gc_vm, kref);
 
 	WARN_ON(!list_empty(&vm->mappings) || !list_empty(&vm->deferred));
+	WARN_ON(work_pending(&vm->reap_work));
 	drm_mm_takedown(&vm->mm);
 	dma_resv_fini(&vm->resv);
 	mutex_destroy(&vm->lock);
@@ -43,7 +53,7 @@ struct gc_vm *gc_vm_create(u64 start, u64 size, const struct gc_vm_ops *ops, voi
 
 	if (!size || !PAGE_ALIGNED(start) || !PAGE_ALIGNED(size) || start + size < start)
 		return ERR_PTR(-EINVAL);
-	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	if (!vm)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&vm->kref);
@@ -52,7 +62,7 @@ struct gc_vm *gc_vm_create(u64 start, u64 size, const struct gc_vm_ops *ops, voi
 	INIT_LIST_HEAD(&vm->mappings);
 	INIT_LIST_HEAD(&vm->deferred);
 	dma_resv_init(&vm->resv);
-	INIT_WORK(&vm->reap_work, gc_vm_reap);
+	INIT_WORK(&vm->reap_work, gc_vm_reap_work);
 	vm->ops = ops;
 	vm->priv = priv;
 	return vm;
@@ -114,6 +124,48 @@ static void gc_vm_mapping_remove(struct gc_vm *vm, struct gc_vm_mapping *m)
 	list_del(&m->link);
 }
 
+/*
+ * The pages of bytes [@offset, @offset + @size) of @bo, in a table of their
+ * own: a mapping costs what its range costs, whatever the BO's size. The
+ * BO's full table is only built for the copy and freed at once.
+ */
+static struct sg_table *gc_vm_range_sgt(struct gc_bo *bo, u64 offset, u64 size)
+{
+	unsigned long i, n = size >> PAGE_SHIFT;
+	struct sg_table *full, *sgt;
+	struct sg_page_iter iter;
+	struct page **pages;
+	int ret = -EFAULT;
+
+	full = bo->gem->funcs->get_sg_table(bo->gem);
+	if (IS_ERR(full))
+		return full;
+	pages = kvmalloc_array(n, sizeof(*pages), GFP_KERNEL_ACCOUNT);
+	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL_ACCOUNT);
+	if (!pages || !sgt) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	i = 0;
+	for_each_sgtable_page(full, &iter, offset >> PAGE_SHIFT) {
+		if (i == n)
+			break;
+		pages[i++] = sg_page_iter_page(&iter);
+	}
+	/* A table shorter than the BO: the backing store is inconsistent. */
+	if (i == n)
+		ret = sg_alloc_table_from_pages(sgt, pages, n, 0, size, GFP_KERNEL_ACCOUNT);
+out:
+	kvfree(pages);
+	sg_free_table(full);
+	kfree(full);
+	if (ret) {
+		kfree(sgt);
+		return ERR_PTR(ret);
+	}
+	return sgt;
+}
+
 /**
  * gc_vm_bind() - bind a BO range at a GPU VA
  * @vm: the VM
@@ -123,6 +175,10 @@ static void gc_vm_mapping_remove(struct gc_vm *vm, struct gc_vm_mapping *m)
  * @size: length, page aligned, not 0
  * @flags: %GC_VM_READ and/or %GC_VM_WRITE
  *
+ * The mapping's memory (its bookkeeping and the table of its pages) is
+ * charged to the caller's memory cgroup and grows with @size, not with
+ * the BO's size.
+ *
  * Context: process context; may sleep.
  * Return: 0; -EINVAL for a bad range or flags; -EEXIST if part of the VA
  * range is bound (or still held by a deferred unbind); -ENOMEM; the
@@ -131,7 +187,6 @@ static void gc_vm_mapping_remove(struct gc_vm *vm, struct gc_vm_mapping *m)
 int gc_vm_bind(struct gc_vm *vm, struct gc_bo *bo, u64 bo_offset, u64 va, u64 size,
 	       u32 flags)
 {
-	const struct drm_gem_object_funcs *funcs;
 	struct gc_vm_mapping *m;
 	u64 end;
 	int ret;
@@ -145,7 +200,7 @@ int gc_vm_bind(struct gc_vm *vm, struct gc_bo *bo, u64 bo_offset, u64 va, u64 si
 	if (check_add_overflow(va, size, &end))
 		return -EINVAL;
 
-	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
 	if (!m)
 		return -ENOMEM;
 	m->bo_offset = bo_offset;
@@ -156,9 +211,8 @@ int gc_vm_bind(struct gc_vm *vm, struct gc_bo *bo, u64 bo_offset, u64 va, u64 si
 	ret = gc_bo_pin(&m->pin, bo);
 	if (ret)
 		goto err_free;
-	funcs = bo->gem->funcs;
-	if (funcs->get_sg_table) {
-		m->sgt = funcs->get_sg_table(bo->gem);
+	if (bo->gem->funcs->get_sg_table) {
+		m->sgt = gc_vm_range_sgt(bo, bo_offset, size);
 		if (IS_ERR(m->sgt)) {
 			ret = PTR_ERR(m->sgt);
 			m->sgt = NULL;
@@ -200,37 +254,40 @@ err_free:
 }
 EXPORT_SYMBOL_NS_GPL(gc_vm_bind, GPUCORE);
 
+/*
+ * Queue the reap worker with a VM reference of its own, dropped when it has
+ * run. If the work is already queued, its reference covers this request
+ * too, so the put below is never the last one.
+ */
+static void gc_vm_queue_reap(struct gc_vm *vm)
+{
+	gc_vm_get(vm);
+	if (!queue_work(system_unbound_wq, &vm->reap_work))
+		gc_vm_put(vm);
+}
+
 static void gc_vm_mapping_idle(struct dma_fence *fence, struct dma_fence_cb *cb)
 {
 	struct gc_vm_mapping *m = container_of(cb, struct gc_vm_mapping, cb);
 
-	/* Signalling context: only hand over to process context. */
-	queue_work(system_unbound_wq, &m->vm->reap_work);
+	/*
+	 * Signalling context: only hand over to process context. The mapping
+	 * holds a VM reference until it is freed, and it is not freed before
+	 * this callback has returned (see gc_vm_mapping_free()).
+	 */
+	gc_vm_queue_reap(m->vm);
 }
 
-static void gc_vm_reap(struct work_struct *work)
+/* Tear down the deferred mappings whose work is done; caller holds @vm. */
+static void gc_vm_reap(struct gc_vm *vm)
 {
-	struct gc_vm *vm = container_of(work, struct gc_vm, reap_work);
 	struct gc_vm_mapping *m, *next;
 	LIST_HEAD(done);
 	unsigned int n = 0;
-	u64 waited;
-
-	/*
-	 * Mappings deferred without a fence of their own wait for everything
-	 * the VM had at their unbind; wait without the lock the GPU needs.
-	 */
-	mutex_lock(&vm->lock);
-	waited = vm->nofence_seq;
-	mutex_unlock(&vm->lock);
-	if (waited)
-		dma_resv_wait_timeout(&vm->resv, DMA_RESV_USAGE_BOOKKEEP, false,
-				      MAX_SCHEDULE_TIMEOUT);
 
 	mutex_lock(&vm->lock);
 	list_for_each_entry_safe(m, next, &vm->deferred, link) {
-		if (m->busy.ptr ? !dma_fence_is_signaled(gc_fence_borrow(&m->busy)) :
-				  m->wait_seq > waited)
+		if (!dma_fence_is_signaled(gc_fence_borrow(&m->busy)))
 			continue;
 		gc_vm_mapping_remove(vm, m);
 		list_add_tail(&m->link, &done);
@@ -240,17 +297,25 @@ static void gc_vm_reap(struct work_struct *work)
 		gc_vm_mapping_free(m);
 		n++;
 	}
-	/* Each deferred mapping held the VM; this may free it. */
+	/* Each deferred mapping held the VM; the caller's reference remains. */
 	while (n--)
 		gc_vm_put(vm);
 }
 
+static void gc_vm_reap_work(struct work_struct *work)
+{
+	struct gc_vm *vm = container_of(work, struct gc_vm, reap_work);
+
+	gc_vm_reap(vm);
+	/* The reference gc_vm_queue_reap() took; this may free the VM. */
+	gc_vm_put(vm);
+}
+
 /*
- * Unbind one mapping, VM lock held. If work that uses the VM is unfinished
- * the mapping moves to the deferred list; returns the mapping if it can be
- * freed now (after the lock is dropped), NULL if deferred.
+ * One fence for everything that uses the VM now, or NULL if nothing does.
+ * Allocates: never called with the VM lock held.
  */
-static struct gc_vm_mapping *gc_vm_unbind_locked(struct gc_vm *vm, struct gc_vm_mapping *m)
+static struct gc_fence_ref gc_vm_busy_fence(struct gc_vm *vm)
 {
 	struct gc_fence_set set;
 	struct gc_fence_ref busy;
@@ -261,27 +326,29 @@ static struct gc_vm_mapping *gc_vm_unbind_locked(struct gc_vm *vm, struct gc_vm_
 	busy = ret ? (struct gc_fence_ref){ .ptr = ERR_PTR(ret) } :
 		     gc_fence_set_merge(&set, GFP_KERNEL);
 	gc_fence_set_fini(&set);
-	if (gc_is_err(busy)) {
-		/*
-		 * No memory to merge the fences: defer to the worker, which waits
-		 * for the whole VM without holding the lock the GPU needs.
-		 */
-		m->wait_seq = ++vm->nofence_seq;
-		list_move_tail(&m->link, &vm->deferred);
-		gc_vm_get(vm);
-		queue_work(system_unbound_wq, &vm->reap_work);
-		return NULL;
-	}
-	if (!busy.ptr || dma_fence_is_signaled(gc_fence_borrow(&busy))) {
+	if (!gc_is_err(busy) && busy.ptr && dma_fence_is_signaled(gc_fence_borrow(&busy)))
 		gc_fence_put(&busy);
+	return busy;
+}
+
+/*
+ * Unbind one mapping, VM lock held. While @busy (work that used the VM at
+ * the unbind) is unfinished the mapping moves to the deferred list; returns
+ * the mapping if it can be freed now (after the lock is dropped), NULL if
+ * deferred.
+ */
+static struct gc_vm_mapping *gc_vm_unbind_locked(struct gc_vm *vm, struct gc_vm_mapping *m,
+						 struct dma_fence *busy)
+{
+	if (!busy) {
 		gc_vm_mapping_remove(vm, m);
 		return m;
 	}
-	m->busy = gc_move(&busy);
+	m->busy = gc_fence_get(busy);
 	list_move_tail(&m->link, &vm->deferred);
 	gc_vm_get(vm);
-	if (dma_fence_add_callback(gc_fence_borrow(&m->busy), &m->cb, gc_vm_mapping_idle))
-		queue_work(system_unbound_wq, &vm->reap_work);
+	if (dma_fence_add_callback(busy, &m->cb, gc_vm_mapping_idle))
+		gc_vm_queue_reap(vm);
 	return NULL;
 }
 
@@ -291,31 +358,38 @@ static struct gc_vm_mapping *gc_vm_unbind_locked(struct gc_vm *vm, struct gc_vm_
  * @va: the GPU VA the range was bound at
  * @size: its length
  *
- * If work added with gc_vm_add_fence() is unfinished, the range stays
- * mapped and reserved until it finishes; the BO pin and reference go with
- * it.
+ * If work added with gc_vm_add_fence() before the call is unfinished, the
+ * range stays mapped and reserved until that work finishes; the BO pin and
+ * reference go with it.
  *
  * Context: process context; may sleep.
- * Return: 0, or -ENOENT if no mapping is bound at exactly this range.
+ * Return: 0; -EINVAL for a NULL @vm; -ENOENT if no mapping is bound at
+ * exactly this range; -ENOMEM, with the mapping still bound.
  */
 int gc_vm_unbind(struct gc_vm *vm, u64 va, u64 size)
 {
-	struct gc_vm_mapping *m, *found = NULL;
+	struct gc_vm_mapping *m, *freeable = NULL;
+	struct gc_fence_ref busy;
+	int ret = -ENOENT;
 
 	if (!vm)
 		return -EINVAL;
+	busy = gc_vm_busy_fence(vm);
+	if (gc_is_err(busy))
+		return gc_err(busy);
 	mutex_lock(&vm->lock);
 	list_for_each_entry(m, &vm->mappings, link) {
 		if (m->node.start == va && m->node.size == size) {
-			found = gc_vm_unbind_locked(vm, m);
-			mutex_unlock(&vm->lock);
-			if (found)
-				gc_vm_mapping_free(found);
-			return 0;
+			freeable = gc_vm_unbind_locked(vm, m, gc_fence_borrow(&busy));
+			ret = 0;
+			break;
 		}
 	}
 	mutex_unlock(&vm->lock);
-	return -ENOENT;
+	if (freeable)
+		gc_vm_mapping_free(freeable);
+	gc_fence_put(&busy);
+	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(gc_vm_unbind, GPUCORE);
 
@@ -394,6 +468,9 @@ EXPORT_SYMBOL_NS_GPL(gc_vm_nr_deferred, GPUCORE);
  * gc_vm_flush() - run pending teardown of deferred mappings now
  * @vm: the VM; the caller must hold a reference
  *
+ * Tears down the deferred mappings whose work has finished; waits for
+ * nothing else.
+ *
  * Context: process context; may sleep.
  */
 void gc_vm_flush(struct gc_vm *vm)
@@ -403,7 +480,7 @@ void gc_vm_flush(struct gc_vm *vm)
 	 * A waiter on the last fence may wake before that fence's callback
 	 * queued the work: reap here too, so nothing idle is left deferred.
 	 */
-	gc_vm_reap(&vm->reap_work);
+	gc_vm_reap(vm);
 }
 EXPORT_SYMBOL_NS_GPL(gc_vm_flush, GPUCORE);
 
@@ -412,26 +489,36 @@ EXPORT_SYMBOL_NS_GPL(gc_vm_flush, GPUCORE);
  * @vm: the VM, or NULL
  *
  * Mappings whose work is unfinished are deferred as for gc_vm_unbind(); the
- * VM is freed when the last of them is torn down.
+ * VM is freed when the last of them is torn down. Without the memory to
+ * track that work, waits for it instead (uninterruptibly, without the VM
+ * lock): destroy cannot fail.
  *
  * Context: process context; may sleep.
  */
 void gc_vm_destroy(struct gc_vm *vm)
 {
 	struct gc_vm_mapping *m, *next, *freeable;
+	struct gc_fence_ref busy;
 	LIST_HEAD(done);
 
 	if (!vm)
 		return;
+	busy = gc_vm_busy_fence(vm);
+	if (gc_is_err(busy)) {
+		dma_resv_wait_timeout(&vm->resv, DMA_RESV_USAGE_BOOKKEEP, false,
+				      MAX_SCHEDULE_TIMEOUT);
+		busy.ptr = NULL;
+	}
 	mutex_lock(&vm->lock);
 	list_for_each_entry_safe(m, next, &vm->mappings, link) {
-		freeable = gc_vm_unbind_locked(vm, m);
+		freeable = gc_vm_unbind_locked(vm, m, gc_fence_borrow(&busy));
 		if (freeable)
 			list_add_tail(&freeable->link, &done);
 	}
 	mutex_unlock(&vm->lock);
 	list_for_each_entry_safe(m, next, &done, link)
 		gc_vm_mapping_free(m);
+	gc_fence_put(&busy);
 	gc_vm_put(vm);
 }
 EXPORT_SYMBOL_NS_GPL(gc_vm_destroy, GPUCORE);

@@ -61,8 +61,7 @@ static int agx_mmu_access(struct gc_vm *vm, u64 va, void *to, const void *from, 
 		mutex_lock(&vm->lock);
 		m = gc_vm_find(vm, va);
 		if (m && (m->flags & perm) && m->sgt)
-			page = agx_mmu_page(m->sgt, m->bo_offset + (va - m->node.start),
-					    &in_page, &chunk);
+			page = agx_mmu_page(m->sgt, va - m->node.start, &in_page, &chunk);
 		if (!page) {
 			mutex_unlock(&vm->lock);
 			if (fault_va)

@@ -177,7 +177,9 @@ struct gc_job_bo {
  * struct gc_job - gpucore state of a job, embedded in the driver's job
  * @base: the drm_sched job
  * @queue: the queue; the job holds a reference
- * @done: the right to signal the done fence, from arm to release
+ * @done: the right to signal the done fence, from arm to release; private
+ *	to gpucore (``__private``: sparse reports any other access), so only
+ *	gpucore can signal it
  * @bos: the BOs the job uses, @nr_bos of them
  * @nr_bos: number of entries used in @bos
  * @vm: the VM the job uses, with a reference, or NULL
@@ -189,7 +191,7 @@ struct gc_job_bo {
 struct gc_job {
 	struct drm_sched_job base;
 	struct gc_queue *queue;
-	struct gc_fence_signaller done;
+	struct gc_fence_signaller done __private;
 	struct gc_job_bo *bos;
 	unsigned int nr_bos;
 	struct gc_vm *vm;

@@ -12,8 +12,9 @@
  *
  * With CONFIG_DRM_GPUCORE_DEBUG every owned reference taken through gpucore
  * gets a record: a never-reused id, the object, and the stack of the code
- * that took it. The handle carries only the id, so a stale copy of a handle
- * never makes gpucore touch freed memory:
+ * that took it (after 2^32 - 1 ids, new references go untracked rather
+ * than reuse one). The handle carries only the id, so a stale copy of a
+ * handle never makes gpucore touch freed memory:
  *
  * - putting a reference whose record is already released is a double put;
  *   it is reported with the stacks that took and released it, and the

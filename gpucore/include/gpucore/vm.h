@@ -46,16 +46,15 @@ struct gc_vm;
  * struct gc_vm_mapping - a BO range bound into a VM
  * @node: the VA range; @node.start is the GPU VA, @node.size the length
  * @pin: the mapping's pin of its BO (and reference to it)
- * @sgt: the BO's pages, or NULL if the BO has no get_sg_table operation
+ * @sgt: the pages of the mapped range (its first page is the one at
+ *	@bo_offset in the BO), or NULL if the BO has no get_sg_table operation
  * @bo_offset: offset of the range in the BO
  * @flags: %GC_VM_READ, %GC_VM_WRITE
  * @link: in the VM's list of live or deferred mappings
  * @vm: the VM
- * @busy: when deferred, the fence whose signal lets it go
+ * @busy: when deferred, the fence whose signal lets it go: the work that
+ *	used the VM at the unbind
  * @cb: callback on @busy
- * @wait_seq: when deferred without @busy (no memory to merge the fences),
- *	the VM's &gc_vm.nofence_seq at unbind: the reap worker waits for the
- *	whole VM first
  */
 struct gc_vm_mapping {
 	struct drm_mm_node node;
@@ -67,7 +66,6 @@ struct gc_vm_mapping {
 	struct gc_vm *vm;
 	struct gc_fence_ref busy;
 	struct dma_fence_cb cb;
-	u64 wait_seq;
 };
 
 /**
@@ -83,7 +81,8 @@ struct gc_vm_ops {
 
 /**
  * struct gc_vm - a GPU address space
- * @kref: held by the creator and by each deferred mapping
+ * @kref: held by the creator, by each deferred mapping and by @reap_work
+ *	while it is queued or running
  * @lock: protects @mm, @mappings, @deferred and the page tables
  * @mm: the VA allocator
  * @mappings: live mappings
@@ -92,7 +91,6 @@ struct gc_vm_ops {
  * @reap_work: tears down deferred mappings whose work finished
  * @ops: the backend's page-table updates, or NULL
  * @priv: the backend's data
- * @nofence_seq: counts unbinds deferred without a busy fence
  */
 struct gc_vm {
 	struct kref kref;
@@ -104,7 +102,6 @@ struct gc_vm {
 	struct work_struct reap_work;
 	const struct gc_vm_ops *ops;
 	void *priv;
-	u64 nofence_seq;
 };
 
 struct gc_vm *gc_vm_create(u64 start, u64 size, const struct gc_vm_ops *ops, void *priv);
