@@ -183,6 +183,27 @@ static void bo_get_put_and_move(struct kunit *test)
 	gc_expect_no_reports(test);
 }
 
+/*
+ * gc_bo_get() of a pointer gpucore is not attached to (here a BO whose
+ * magic was overwritten) is reported and takes no GEM reference.
+ */
+static void bo_get_of_foreign_bo_takes_nothing(struct kunit *test)
+{
+	struct gc_mock_device *mdev = gc_mock_device(test, true);
+	struct gc_bo_ref a = test_bo(test, mdev, 4096);
+	struct gc_bo *bo = gc_bo_borrow(&a);
+	struct gc_bo_ref b;
+	u32 magic = bo->magic;
+
+	bo->magic = 0;
+	b = gc_bo_get(bo);
+	bo->magic = magic;
+	KUNIT_EXPECT_NULL(test, b.ptr);
+	KUNIT_EXPECT_EQ(test, GC_REPORTS(test, GC_REPORT_BAD_HANDLE), 1u);
+	KUNIT_EXPECT_EQ(test, gem_refs(bo), 1u);
+	gc_bo_put(&a);
+}
+
 static void bo_double_put_through_copy(struct kunit *test)
 {
 	struct gc_mock_device *mdev;
@@ -503,6 +524,7 @@ static struct kunit_case gc_bo_cases[] = {
 	KUNIT_CASE(bo_catalogue_2_publish_then_close),
 	KUNIT_CASE(bo_adopt_lookup),
 	KUNIT_CASE(bo_get_put_and_move),
+	KUNIT_CASE(bo_get_of_foreign_bo_takes_nothing),
 	KUNIT_CASE(bo_double_put_through_copy),
 	KUNIT_CASE(bo_use_after_put_through_copy),
 	KUNIT_CASE(bo_leak_names_holder),

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /* A mock backend for the queue suites. */
 
+#include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/jiffies.h>
 #include <linux/slab.h>
@@ -15,12 +16,24 @@ static struct mock_job *to_mock_job(struct gc_job *job)
 
 static void mock_auto_work(struct work_struct *work);
 
+bool mock_in_signalling(void)
+{
+	bool cookie = dma_fence_begin_signalling();
+
+	dma_fence_end_signalling(cookie);
+	return cookie;
+}
+
 static struct dma_fence *mock_run(struct gc_job *job)
 {
 	struct mock_job *mj = to_mock_job(job);
 	struct mock_ring *ring = mj->ring;
 	struct gc_fence_ref fence;
 
+	mj->run_signalling = mock_in_signalling();
+	/* Holds the scheduler thread, as a slow register write would. */
+	if (mj->block_run)
+		wait_for_completion_timeout(mj->block_run, 10 * HZ);
 	if (mj->fail_run)
 		return ERR_PTR(mj->fail_run);
 	/* The run path must not sleep: a real driver preallocates. */
@@ -78,6 +91,7 @@ static enum gc_timeout_result mock_timed_out(struct gc_job *job)
 {
 	struct mock_job *mj = to_mock_job(job);
 
+	mj->ring->timed_out_signalling = mock_in_signalling();
 	if (mj->slow) {
 		/* Still making progress: it finishes on the next auto pass. */
 		mj->slow = false;
@@ -95,6 +109,7 @@ static void mock_stop(struct gc_queue *queue, int error)
 
 	atomic_inc(&ring->stops);
 	ring->last_stop_error = error;
+	ring->stop_signalling = mock_in_signalling();
 	while ((mj = mock_ring_pop(ring, false)))
 		mock_finish(mj, error);
 }

@@ -6,6 +6,7 @@
 #ifndef _GPUCORE_MOCK_GPU_H_
 #define _GPUCORE_MOCK_GPU_H_
 
+#include <linux/completion.h>
 #include <linux/workqueue.h>
 
 #include <gpucore/device.h>
@@ -33,6 +34,8 @@ struct mock_ring {
 	struct delayed_work auto_work;
 	atomic_t stops;
 	int last_stop_error;
+	bool stop_signalling;		/* last stop ran in a signalling section */
+	bool timed_out_signalling;	/* last timed_out did */
 	struct list_head link;		/* in gpu->rings */
 };
 
@@ -47,7 +50,12 @@ struct mock_job {
 	int fail_run;				/* run returns this error */
 	int hw_error;				/* hardware fence error */
 	bool *freed;				/* set when freed, if not NULL */
+	struct completion *block_run;		/* run waits for it, if set */
+	bool run_signalling;			/* run ran in a signalling section */
 };
+
+/* Whether the caller runs inside dma_fence_begin_signalling() (lockdep). */
+bool mock_in_signalling(void);
 
 extern const struct gc_queue_ops mock_queue_ops;
 

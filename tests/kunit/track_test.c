@@ -11,6 +11,7 @@
 #include <gpucore/track.h>
 
 #include "gc_test.h"
+#include "../../gpucore/internal.h"
 
 #if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
 
@@ -23,6 +24,24 @@ static void track_take_drop(struct kunit *test)
 	KUNIT_ASSERT_NE(test, id, 0u);
 	KUNIT_EXPECT_TRUE(test, gc_track_check(id, &gc_track_obj, GC_REPORT_USE_AFTER_PUT));
 	KUNIT_EXPECT_TRUE(test, gc_track_drop(id, &gc_track_obj, GC_REPORT_DOUBLE_PUT));
+	gc_expect_no_reports(test);
+}
+
+/*
+ * Ids are never reused: when the 32-bit space is used up, new references
+ * go untracked (id 0) instead of taking an id a stale handle may carry.
+ */
+static void track_ids_never_wrap(struct kunit *test)
+{
+	u32 old = gc_track_set_next_id(U32_MAX);
+	u32 last = gc_track_take(&gc_track_obj, "test", 0);
+	u32 none = gc_track_take(&gc_track_obj, "test", 0);
+
+	gc_track_set_next_id(old);
+	KUNIT_EXPECT_EQ(test, last, U32_MAX);
+	KUNIT_EXPECT_EQ(test, none, 0u);
+	KUNIT_EXPECT_TRUE(test, gc_track_drop(last, &gc_track_obj, GC_REPORT_DOUBLE_PUT));
+	KUNIT_EXPECT_TRUE(test, gc_track_drop(none, &gc_track_obj, GC_REPORT_DOUBLE_PUT));
 	gc_expect_no_reports(test);
 }
 
@@ -163,6 +182,7 @@ static void track_ignores_fail_nth(struct kunit *test)
 
 static struct kunit_case gc_track_cases[] = {
 	KUNIT_CASE(track_take_drop),
+	KUNIT_CASE(track_ids_never_wrap),
 	KUNIT_CASE(track_double_drop),
 	KUNIT_CASE(track_check_after_drop),
 	KUNIT_CASE(track_wrong_object),

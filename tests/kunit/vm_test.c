@@ -6,7 +6,9 @@
  */
 
 #include <linux/delay.h>
+#include <linux/scatterlist.h>
 #include <linux/timer.h>
+#include <linux/workqueue.h>
 #include <drm/drm_gem.h>
 
 #include <gpucore/bo.h>
@@ -429,6 +431,133 @@ static void vm_idle_from_irq_reaps_in_worker(struct kunit *test)
 	gc_expect_no_reports(test);
 }
 
+/*
+ * The reap work is queued again while it runs, and the run that is going
+ * on drops the last mapping's VM reference: the VM must outlive the queued
+ * work (a VM freed with its work queued is a use after free, which KASAN
+ * and debugobjects report in the log). The interleaving is forced: the
+ * test holds the VM lock, as the firmware does for every page it
+ * translates, while the worker waits for it and the second fence signals.
+ */
+static void vm_reap_requeued_while_running(struct kunit *test)
+{
+	struct vm_job j1, j2;
+	struct vm_fixture fx;
+	struct gc_bo_ref ref;
+	struct gc_vm *vm;
+	unsigned long end;
+	struct gc_bo *bo;
+
+	fixture_init(test, &fx);
+	vm = fx.vm;
+	ref = fixture_bo(test, &fx, 2 * PAGE_SIZE);
+	bo = gc_bo_borrow(&ref);
+	KUNIT_ASSERT_EQ(test, gc_vm_bind(vm, bo, 0, VA_BASE, PAGE_SIZE, GC_VM_READ), 0);
+	KUNIT_ASSERT_EQ(test, gc_vm_bind(vm, bo, PAGE_SIZE, VA_BASE + PAGE_SIZE, PAGE_SIZE,
+					 GC_VM_READ), 0);
+	vm_job_start(test, vm, &j1);
+	KUNIT_EXPECT_EQ(test, gc_vm_unbind(vm, VA_BASE, PAGE_SIZE), 0);
+	vm_job_start(test, vm, &j2);
+	KUNIT_EXPECT_EQ(test, gc_vm_unbind(vm, VA_BASE + PAGE_SIZE, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, gc_vm_nr_deferred(vm), 2u);
+	/* Only the deferred mappings hold the VM now. */
+	gc_vm_destroy(vm);
+
+	mutex_lock(&vm->lock);
+	gc_fence_signal(&j1.sig);
+	end = jiffies + 10 * HZ;
+	while (!(work_busy(&vm->reap_work) & WORK_BUSY_RUNNING) && time_before(jiffies, end))
+		msleep(5);
+	KUNIT_EXPECT_TRUE(test, work_busy(&vm->reap_work) & WORK_BUSY_RUNNING);
+	gc_fence_signal(&j2.sig);
+	/* The second mapping's fence merges both jobs: it signals from irq_work. */
+	while (!work_pending(&vm->reap_work) && time_before(jiffies, end))
+		msleep(5);
+	KUNIT_EXPECT_TRUE(test, work_pending(&vm->reap_work));
+	mutex_unlock(&vm->lock);
+
+	while (gem_refs(bo) > 1 && time_before(jiffies, end))
+		msleep(5);
+	KUNIT_EXPECT_EQ(test, gem_refs(bo), 1u);
+	/* Let the queued run happen while the test still watches the log. */
+	msleep(100);
+	vm_job_finish(&j1);
+	vm_job_finish(&j2);
+	gc_bo_put(&ref);
+	gc_expect_no_reports(test);
+}
+
+/*
+ * A mapping's page table covers its range, not its BO: one page of a
+ * 256-page BO costs one entry, and that entry is the page at the offset.
+ */
+static void vm_mapping_cost_follows_range(struct kunit *test)
+{
+	struct gc_vm_mapping *m;
+	struct vm_fixture fx;
+	struct gc_bo_ref ref;
+	struct gc_bo *bo;
+
+	fixture_init(test, &fx);
+	ref = fixture_bo(test, &fx, 256 * PAGE_SIZE);
+	bo = gc_bo_borrow(&ref);
+	KUNIT_ASSERT_EQ(test, gc_vm_bind(fx.vm, bo, 100 * PAGE_SIZE, VA_BASE, PAGE_SIZE,
+					 GC_VM_READ), 0);
+	mutex_lock(&fx.vm->lock);
+	m = gc_vm_find(fx.vm, VA_BASE);
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	KUNIT_ASSERT_NOT_NULL(test, m->sgt);
+	KUNIT_EXPECT_EQ(test, m->sgt->orig_nents, 1u);
+	KUNIT_EXPECT_EQ(test, m->sgt->sgl->length, (unsigned int)PAGE_SIZE);
+	KUNIT_EXPECT_PTR_EQ(test, sg_page(m->sgt->sgl), to_gc_shmem_bo(bo)->shmem.pages[100]);
+	mutex_unlock(&fx.vm->lock);
+	gc_bo_put(&ref);
+	gc_vm_destroy(fx.vm);
+	gc_expect_no_reports(test);
+}
+
+/*
+ * Backends take the VM lock on the fence-signalling path (the firmware
+ * translating for running work). Teach lockdep that, then unbind and
+ * destroy with work in flight: an allocation under the VM lock would now
+ * be a reported inversion (reclaim -> fence -> VM lock -> reclaim).
+ */
+static void vm_no_allocation_under_lock(struct kunit *test)
+{
+	struct vm_fixture fx;
+	struct gc_bo_ref ref;
+	struct vm_job job;
+	struct gc_vm *held;
+	bool cookie;
+
+	if (!IS_ENABLED(CONFIG_LOCKDEP))
+		kunit_skip(test, "needs lockdep");
+	fixture_init(test, &fx);
+	cookie = dma_fence_begin_signalling();
+	mutex_lock(&fx.vm->lock);
+	mutex_unlock(&fx.vm->lock);
+	dma_fence_end_signalling(cookie);
+
+	ref = fixture_bo(test, &fx, 2 * PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, gc_vm_bind(fx.vm, gc_bo_borrow(&ref), 0, VA_BASE, PAGE_SIZE,
+					 GC_VM_READ), 0);
+	KUNIT_ASSERT_EQ(test, gc_vm_bind(fx.vm, gc_bo_borrow(&ref), PAGE_SIZE,
+					 VA_BASE + PAGE_SIZE, PAGE_SIZE, GC_VM_READ), 0);
+	vm_job_start(test, fx.vm, &job);
+	KUNIT_EXPECT_EQ(test, gc_vm_unbind(fx.vm, VA_BASE, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, gc_vm_nr_deferred(fx.vm), 1u);
+	held = gc_vm_get(fx.vm);
+	gc_vm_destroy(fx.vm);
+	KUNIT_EXPECT_EQ(test, gc_vm_nr_deferred(held), 2u);
+	vm_job_finish(&job);
+	gc_vm_flush(held);
+	KUNIT_EXPECT_EQ(test, gc_vm_nr_deferred(held), 0u);
+	gc_vm_put(held);
+	KUNIT_EXPECT_EQ(test, gem_refs(gc_bo_borrow(&ref)), 1u);
+	gc_bo_put(&ref);
+	gc_expect_no_reports(test);
+}
+
 static struct kunit_case gc_vm_cases[] = {
 	KUNIT_CASE(vm_create_bad_args),
 	KUNIT_CASE(vm_bind_translate_unbind),
@@ -442,6 +571,9 @@ static struct kunit_case gc_vm_cases[] = {
 	KUNIT_CASE(vm_destroy_with_live_mappings),
 	KUNIT_CASE(vm_destroy_with_work_in_flight),
 	KUNIT_CASE(vm_idle_from_irq_reaps_in_worker),
+	KUNIT_CASE(vm_reap_requeued_while_running),
+	KUNIT_CASE(vm_mapping_cost_follows_range),
+	KUNIT_CASE(vm_no_allocation_under_lock),
 	{}
 };
 
