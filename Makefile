@@ -7,14 +7,14 @@
 #   make demo      build, boot Debian's kernel in a VM, run the AGX demo client
 #   make check     the whole test suite, ending in "N passed, N failed"
 #
-# Other targets: modules, kunit, e2e, lint, docs, bench, coccicheck, fuzz,
-# clean. KDIR= picks another kernel build directory; GPUCORE_DEBUG=n builds
+# Other targets: modules, kunit, kcsan, e2e, lint, docs, bench, coccicheck,
+# fuzz, clean. KDIR= picks another kernel build directory; GPUCORE_DEBUG=n builds
 # without debug tracking.
 
 GPUCORE_DEBUG ?= y
 export GPUCORE_DEBUG
 
-.PHONY: all modules kunit e2e lint docs check demo bench coccicheck fuzz clean
+.PHONY: all modules kunit kcsan e2e lint docs check demo bench coccicheck fuzz clean
 
 all: modules
 
@@ -23,6 +23,9 @@ modules:
 
 kunit:
 	@scripts/kunit.sh
+
+kcsan:
+	@scripts/kunit.sh --kcsan
 
 e2e: modules
 	@scripts/e2e.sh
@@ -45,8 +48,10 @@ bench:
 coccicheck:
 	@scripts/coccicheck.sh $(if $(TREE),--tree $(TREE))
 
+# The long reliability runs on the debug kernel, then the data-race run.
 fuzz:
-	@GPUCORE_E2E_LONG=1 GPUCORE_E2E_TIMEOUT=3600 scripts/e2e.sh --debug
+	@GPUCORE_E2E_LONG=1 GPUCORE_E2E_TIMEOUT=3600 scripts/e2e.sh --debug; \
+	rc=$$?; scripts/kunit.sh --kcsan || rc=1; exit $$rc
 
 clean:
 	@if [ -d build ]; then rm -rf build; fi

@@ -10,6 +10,11 @@
 #   scripts/kunit.sh --arch x86_64    on x86_64 under qemu with two CPUs and
 #                                     full preemption, every suite too (see
 #                                     tests/kunit/gpucore-x86_64.kunitconfig)
+#   scripts/kunit.sh --kcsan          on x86_64 under qemu with two CPUs and
+#                                     KCSAN (no KASAN): the suites with
+#                                     lockless paths (fence, queue, VM,
+#                                     conformance); any data race fails
+#                                     (see tests/kunit/gpucore-kcsan.kunitconfig)
 #   scripts/kunit.sh --arch x86_64 --build-only
 #                                     only build that kernel, and print the
 #                                     path of its image: it is also the debug
@@ -41,6 +46,7 @@ while [ $# -gt 0 ]; do
 	--arch) ARCH=${2:-}; shift $(( $# > 1 ? 2 : 1 )) ;;
 	--arch=*) ARCH=${1#--arch=}; shift ;;
 	--build-only) BUILD_ONLY=y; shift ;;
+	--kcsan) ARCH=kcsan; shift ;;
 	*) ARCH=bad; break ;;
 	esac
 done
@@ -78,8 +84,21 @@ x86_64)
 	# that they really run at the same time.
 	ARCH_ARGS=(--arch=x86_64 "--qemu_args=-smp 2 -accel tcg,thread=multi")
 	;;
+kcsan)
+	NAME=kunit-kcsan
+	KUNITCONFIG=$GC_TOP/tests/kunit/gpucore-kcsan.kunitconfig
+	RUNLOG=$GC_OUT/logs/kunit-kcsan-run.log
+	KLOG=$GC_OUT/logs/kunit-kcsan.log
+	JSON=$GC_OUT/logs/kunit-kcsan.json
+	TIMEOUT=${GPUCORE_KUNIT_TIMEOUT:-1500}
+	FILTER=${GPUCORE_KUNIT_KCSAN_FILTER:-gpucore_fence* gpucore_queue* gpucore_vm* gpucore_conformance*}
+	# Not x86_64-*: the pruning below must not take the other kernel's builds.
+	PREFIX=kcsan
+	KERNEL=arch/x86/boot/bzImage
+	ARCH_ARGS=(--arch=x86_64 "--qemu_args=-smp 2 -accel tcg,thread=multi")
+	;;
 *)
-	echo "usage: scripts/kunit.sh [--arch um|x86_64] [--build-only]" >&2
+	echo "usage: scripts/kunit.sh [--arch um|x86_64 | --kcsan] [--build-only]" >&2
 	echo "kunit: 0 passed, 1 failed"
 	exit 2
 	;;

@@ -24,6 +24,7 @@
 
 #include <linux/atomic.h>
 #include <linux/delay.h>
+#include <linux/dma-fence.h>
 #include <linux/err.h>
 #include <linux/ktime.h>
 #include <linux/lockdep.h>
@@ -381,6 +382,7 @@ static void agx_fw_queue_work(struct work_struct *work)
 	struct agx_fw_exec ex;
 	struct agx_fw_cmd cmd;
 	unsigned long flags;
+	bool cookie;
 	int ret;
 
 	for (;;) {
@@ -392,18 +394,26 @@ static void agx_fw_queue_work(struct work_struct *work)
 		cmd = q->ring[q->rptr].cmd;
 		spin_unlock_irqrestore(&q->lock, flags);
 
+		/*
+		 * Running a record and reporting its completion is what signals
+		 * the job's fences: no allocation that may reclaim, and no lock
+		 * held around one (the VM lock, taken per page, included).
+		 */
+		cookie = dma_fence_begin_signalling();
 		ret = agx_fw_execute(q, &cmd, &ex);
 
 		spin_lock_irqsave(&q->lock, flags);
 		if (q->stopped) {
 			/* The record was cancelled meanwhile: it leaves no trace. */
 			spin_unlock_irqrestore(&q->lock, flags);
+			dma_fence_end_signalling(cookie);
 			return;
 		}
 		if (ret == AGX_FW_HUNG) {
 			/* Only a stop ends a hang: the record stays pending. */
 			q->hung = true;
 			spin_unlock_irqrestore(&q->lock, flags);
+			dma_fence_end_signalling(cookie);
 			return;
 		}
 		agx_fw_complete(q, &cmd, &ex, ret);
@@ -411,6 +421,7 @@ static void agx_fw_queue_work(struct work_struct *work)
 
 		if (q->event)
 			q->event(q->data);
+		dma_fence_end_signalling(cookie);
 		cond_resched();
 	}
 }

@@ -467,17 +467,17 @@ static void vm_reap_requeued_while_running(struct kunit *test)
 	gc_fence_signal(&j1.sig);
 	end = jiffies + 10 * HZ;
 	while (!(work_busy(&vm->reap_work) & WORK_BUSY_RUNNING) && time_before(jiffies, end))
-		msleep(5);
+		msleep(20);
 	KUNIT_EXPECT_TRUE(test, work_busy(&vm->reap_work) & WORK_BUSY_RUNNING);
 	gc_fence_signal(&j2.sig);
 	/* The second mapping's fence merges both jobs: it signals from irq_work. */
 	while (!work_pending(&vm->reap_work) && time_before(jiffies, end))
-		msleep(5);
+		msleep(20);
 	KUNIT_EXPECT_TRUE(test, work_pending(&vm->reap_work));
 	mutex_unlock(&vm->lock);
 
 	while (gem_refs(bo) > 1 && time_before(jiffies, end))
-		msleep(5);
+		msleep(20);
 	KUNIT_EXPECT_EQ(test, gem_refs(bo), 1u);
 	/* Let the queued run happen while the test still watches the log. */
 	msleep(100);

@@ -191,7 +191,7 @@ struct gc_job_bo {
 struct gc_job {
 	struct drm_sched_job base;
 	struct gc_queue *queue;
-	struct gc_fence_signaller done __private;
+	struct gc_fence_signaller __private done;
 	struct gc_job_bo *bos;
 	unsigned int nr_bos;
 	struct gc_vm *vm;
