@@ -144,5 +144,18 @@ else
 	result sparse n "$(count "$nprob" diagnostic)" "$log" "$problems"
 fi
 
+# -- sparse, the other way round ------------------------------------------------
+#
+# The right to signal a job's done fence is private to gpucore (__private):
+# sparse must report a driver that reaches for it (tests/lint/).
+log=$GC_OUT/logs/lint-sparse-private.log
+make -C "$(gc_kdir)" M="$GC_TOP/tests/lint" C=2 modules >"$log" 2>&1 || true
+make -s -C "$(gc_kdir)" M="$GC_TOP/tests/lint" clean >/dev/null 2>&1 || true
+if grep -q 'private_done.c:[0-9]*:[0-9]*: warning: dereference of noderef expression' "$log"; then
+	result sparse-private y "gc_job.done is reported" "$log" ""
+else
+	result sparse-private n "no report of the private gc_job.done" "$log" "$(tail -n 5 "$log")"
+fi
+
 echo "lint: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
