@@ -501,8 +501,9 @@ EXPORT_SYMBOL_NS_GPL(gc_job_add_dep, GPUCORE);
  * @point: the timeline point, 0 for a binary syncobj
  *
  * Context: process context; may sleep.
- * Return: 0; -EINVAL; -ENOENT for an unknown handle or a point with no
- * fence yet; -ENOMEM.
+ * Return: 0; -EINVAL for bad arguments and for a syncobj or timeline point
+ * that has no fence yet (drm_syncobj_find_fence()'s rule); -ENOENT for an
+ * unknown handle; -ENOMEM.
  */
 int gc_job_add_syncobj(struct gc_job_pending *pending, struct drm_file *file, u32 handle,
 		       u64 point)

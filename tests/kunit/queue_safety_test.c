@@ -9,6 +9,7 @@
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/dma-resv.h>
+#include <drm/drm_syncobj.h>
 
 #include <gpucore/shmem.h>
 
@@ -204,10 +205,40 @@ static void safety_duplicate_and_many_bos(struct kunit *test)
 	gc_expect_no_reports(test);
 }
 
+/* A syncobj without a fence, or a timeline point not reached: -EINVAL. */
+static void safety_syncobj_without_fence(struct kunit *test)
+{
+	struct gc_job_pending pending;
+	struct drm_syncobj *syncobj;
+	struct drm_file *file;
+	struct mock_ring *ring;
+	struct mock_gpu gpu;
+	u32 handle;
+
+	mock_gpu_init(test, &gpu);
+	file = gc_mock_file(test, gpu.mdev);
+	ring = mock_ring_create(test, &gpu, 2, 4, LONG_MS, 1);
+	KUNIT_ASSERT_EQ(test, drm_syncobj_create(&syncobj, 0, NULL), 0);
+	KUNIT_ASSERT_EQ(test, drm_syncobj_get_handle(file, syncobj, &handle), 0);
+	drm_syncobj_put(syncobj);
+
+	pending = gc_job_init(&mock_job_alloc(test, ring)->base, ring->queue, 0);
+	KUNIT_ASSERT_FALSE(test, gc_is_err(pending));
+	KUNIT_EXPECT_EQ(test, gc_job_add_syncobj(&pending, file, handle, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gc_job_add_syncobj(&pending, file, handle, 5), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gc_job_add_syncobj(&pending, file, handle + 100, 0), -ENOENT);
+	gc_job_abort(&pending);
+	mock_ring_destroy(ring);
+	gc_mock_file_close(test, file);
+	mock_gpu_fini(test, &gpu);
+	gc_expect_no_reports(test);
+}
+
 static struct kunit_case gc_queue_safety_cases[] = {
 	KUNIT_CASE(safety_signalling_annotated),
 	KUNIT_CASE(safety_finished_job_not_guilty),
 	KUNIT_CASE(safety_duplicate_and_many_bos),
+	KUNIT_CASE(safety_syncobj_without_fence),
 	{}
 };
 
