@@ -264,6 +264,12 @@ static void amd_ring_wrap(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, amd_status(fx, i), 1);
 	KUNIT_EXPECT_GT(test, straddles, 0u);
 	KUNIT_EXPECT_GT(test, ring->wptr, 4 * ring->size_dw);
+	/*
+	 * The fence is written before the CP moves rptr past the packet that
+	 * wrote it: on another CPU the last move may still be under way.
+	 */
+	for (j = 0; j < 100 && amdsim_ring_rptr(ring) != ring->wptr; j++)
+		msleep(20);
 	KUNIT_EXPECT_EQ(test, amdsim_ring_rptr(ring), ring->wptr);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ring->bad_packets), 0);
 	for (i = 0, off = 0; i < NR_WRAP; i++) {
