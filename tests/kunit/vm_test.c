@@ -432,15 +432,57 @@ static void vm_idle_from_irq_reaps_in_worker(struct kunit *test)
 }
 
 /*
+ * Signal a fence from a kworker, which holds none of the test's locks. The
+ * test waits for the flag, not for the work: flushing under the VM lock
+ * would tell lockdep that the VM lock waits for a signalling section.
+ */
+struct signal_work {
+	struct work_struct work;
+	struct gc_fence_signaller *sig;
+	bool done;
+};
+
+static void signal_work_fn(struct work_struct *work)
+{
+	struct signal_work *sw = container_of(work, struct signal_work, work);
+
+	gc_fence_signal(sw->sig);
+	WRITE_ONCE(sw->done, true);
+}
+
+static bool signal_elsewhere(struct signal_work *sw, struct gc_fence_signaller *sig)
+{
+	unsigned long end = jiffies + 10 * HZ;
+
+	sw->sig = sig;
+	sw->done = false;
+	INIT_WORK_ONSTACK(&sw->work, signal_work_fn);
+	queue_work(system_unbound_wq, &sw->work);
+	while (!READ_ONCE(sw->done) && time_before(jiffies, end))
+		msleep(20);
+	return READ_ONCE(sw->done);
+}
+
+/* After the test has dropped its locks. */
+static void signal_work_fini(struct signal_work *sw)
+{
+	flush_work(&sw->work);
+	destroy_work_on_stack(&sw->work);
+}
+
+/*
  * The reap work is queued again while it runs, and the run that is going
  * on drops the last mapping's VM reference: the VM must outlive the queued
  * work (a VM freed with its work queued is a use after free, which KASAN
  * and debugobjects report in the log). The interleaving is forced: the
  * test holds the VM lock, as the firmware does for every page it
  * translates, while the worker waits for it and the second fence signals.
+ * The fences signal from a kworker: signalling under the VM lock is the
+ * deadlock lockdep is taught to see.
  */
 static void vm_reap_requeued_while_running(struct kunit *test)
 {
+	struct signal_work s1, s2;
 	struct vm_job j1, j2;
 	struct vm_fixture fx;
 	struct gc_bo_ref ref;
@@ -464,17 +506,19 @@ static void vm_reap_requeued_while_running(struct kunit *test)
 	gc_vm_destroy(vm);
 
 	mutex_lock(&vm->lock);
-	gc_fence_signal(&j1.sig);
+	KUNIT_EXPECT_TRUE(test, signal_elsewhere(&s1, &j1.sig));
 	end = jiffies + 10 * HZ;
 	while (!(work_busy(&vm->reap_work) & WORK_BUSY_RUNNING) && time_before(jiffies, end))
 		msleep(20);
 	KUNIT_EXPECT_TRUE(test, work_busy(&vm->reap_work) & WORK_BUSY_RUNNING);
-	gc_fence_signal(&j2.sig);
+	KUNIT_EXPECT_TRUE(test, signal_elsewhere(&s2, &j2.sig));
 	/* The second mapping's fence merges both jobs: it signals from irq_work. */
 	while (!work_pending(&vm->reap_work) && time_before(jiffies, end))
 		msleep(20);
 	KUNIT_EXPECT_TRUE(test, work_pending(&vm->reap_work));
 	mutex_unlock(&vm->lock);
+	signal_work_fini(&s1);
+	signal_work_fini(&s2);
 
 	while (gem_refs(bo) > 1 && time_before(jiffies, end))
 		msleep(20);
