@@ -262,6 +262,7 @@ static void submit_max_command_bytes(void)
 		    "SUBMIT of max_command_bytes + 4");
 	s.command_bytes = a.p.max_command_bytes;
 	s.out_sync_count = 1;
+	s.sync_stride = sizeof(struct drm_agx_sync);
 	s.out_syncs = (uintptr_t)&(struct drm_agx_sync){ .handle = done };
 	if (expect_ok(agx_ioctl(a.fd, DRM_IOCTL_AGX_SUBMIT, &s), "SUBMIT of max_command_bytes") &&
 	    expect_ok(sync_wait(a.fd, done, 0, AGX_WAIT_MS), "wait") &&
@@ -623,6 +624,7 @@ static void submit_bad_syncs(void)
 		goto out;
 	bad = so + 1000;
 	s.queue_id = a.queue;
+	s.sync_stride = sizeof(struct drm_agx_sync);
 	s.commands = (uintptr_t)&nop;
 	s.command_bytes = 4;
 	memset(sync, 0, sizeof(sync));
