@@ -26,10 +26,13 @@
 
 #define N	4096			/* elements */
 #define SIZE	(N * sizeof(__u32))	/* bytes of each vector */
+/* The BO closed under a job: big, so that the job filling it takes a while. */
+#define BIG	(8u << 20)
 
 struct bo {
 	__u32 handle;
 	__u64 va;
+	__u64 size;
 	__u32 *cpu;
 };
 
@@ -69,16 +72,16 @@ static int open_agx(char *path, size_t len)
 	exit(1);
 }
 
-/* A BO, mapped for the CPU and bound read/write at @va in the GPU VM. */
-static void bo_new(struct bo *bo, __u64 va)
+/* A BO of @size bytes, mapped for the CPU and bound read/write at @va. */
+static void bo_new(struct bo *bo, __u64 va, __u64 size)
 {
-	struct drm_agx_gem_create create = { .size = SIZE };
+	struct drm_agx_gem_create create = { .size = size };
 	struct drm_agx_gem_mmap_offset map = { 0 };
 	struct drm_agx_vm_bind_op op = {
 		.op = DRM_AGX_BIND_OP_MAP,
 		.flags = DRM_AGX_BIND_READ | DRM_AGX_BIND_WRITE,
 		.va = va,
-		.size = SIZE,
+		.size = size,
 	};
 	struct drm_agx_vm_bind bind = {
 		.vm_id = vm, .num_ops = 1, .ops = (uintptr_t)&op, .op_stride = sizeof(op),
@@ -89,24 +92,25 @@ static void bo_new(struct bo *bo, __u64 va)
 	map.handle = bo->handle;
 	op.handle = bo->handle;
 	check(drmIoctl(fd, DRM_IOCTL_AGX_GEM_MMAP_OFFSET, &map), "GEM_MMAP_OFFSET");
-	bo->cpu = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, map.offset);
+	bo->cpu = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, map.offset);
 	check(bo->cpu == MAP_FAILED, "mmap");
 	check(drmIoctl(fd, DRM_IOCTL_AGX_VM_BIND, &bind), "VM_BIND map");
 	bo->va = va;
+	bo->size = size;
 }
 
 /* Unbind, unmap and close a BO: after this, only in-flight jobs hold it. */
 static void bo_free(struct bo *bo)
 {
 	struct drm_agx_vm_bind_op op = {
-		.op = DRM_AGX_BIND_OP_UNMAP, .va = bo->va, .size = SIZE,
+		.op = DRM_AGX_BIND_OP_UNMAP, .va = bo->va, .size = bo->size,
 	};
 	struct drm_agx_vm_bind bind = {
 		.vm_id = vm, .num_ops = 1, .ops = (uintptr_t)&op, .op_stride = sizeof(op),
 	};
 
 	check(drmIoctl(fd, DRM_IOCTL_AGX_VM_BIND, &bind), "VM_BIND unmap");
-	munmap(bo->cpu, SIZE);
+	munmap(bo->cpu, bo->size);
 	check(drmCloseBufferHandle(fd, bo->handle), "GEM_CLOSE");
 }
 
@@ -118,6 +122,7 @@ static void submit(const __u32 *cmds, unsigned int words, __u32 done)
 		.queue_id = queue,
 		.out_sync_count = 1,
 		.out_syncs = (uintptr_t)&out,
+		.sync_stride = sizeof(out),
 		.commands = (uintptr_t)cmds,
 		.command_bytes = words * 4,
 	};
@@ -170,9 +175,9 @@ int main(void)
 	check(drmSyncobjCreate(fd, 0, &done), "SYNCOBJ_CREATE");
 
 	/* out = 3 * x + y, computed by the GPU. */
-	bo_new(&x, p.va_start);
-	bo_new(&y, p.va_start + 1 * 0x100000);
-	bo_new(&out, p.va_start + 2 * 0x100000);
+	bo_new(&x, p.va_start, SIZE);
+	bo_new(&y, p.va_start + 1 * 0x100000, SIZE);
+	bo_new(&out, p.va_start + 2 * 0x100000, SIZE);
 	for (i = 0; i < N; i++) {
 		x.cpu[i] = i;
 		y.cpu[i] = 0xfffff000u + i;	/* out wraps around 2^32 from i = 1024 */
@@ -192,20 +197,22 @@ int main(void)
 	       out.cpu[1], out.cpu[2], N - 1, out.cpu[N - 1]);
 
 	/*
-	 * A lifetime bug on purpose: a job stalls, then fills tmp and copies it
-	 * to out; meanwhile we unbind tmp, unmap it and close its handle. The
-	 * job holds its own reference, so it runs on memory that is still there.
+	 * A lifetime bug on purpose: a job fills all of the big BO tmp and
+	 * copies its end to out; meanwhile we unbind tmp, unmap it and close
+	 * its handle. The job holds its own reference, so it runs on memory
+	 * that is still there.
 	 */
-	bo_new(&tmp, p.va_start + 3 * 0x100000);
+	bo_new(&tmp, p.va_start + 3 * 0x100000, BIG);
 	__u32 late[] = {
-		DRM_AGX_CMD(DRM_AGX_OP_STALL, 1), 100000,	/* 100 ms */
-		DRM_AGX_CMD(DRM_AGX_OP_FILL, 4), LO(tmp.va), HI(tmp.va), SIZE, 0x5eed,
-		DRM_AGX_CMD(DRM_AGX_OP_COPY, 5), LO(out.va), HI(out.va), LO(tmp.va), HI(tmp.va),
-		SIZE,
+		DRM_AGX_CMD(DRM_AGX_OP_FILL, 4), LO(tmp.va), HI(tmp.va), BIG, 0x5eed,
+		DRM_AGX_CMD(DRM_AGX_OP_COPY, 5), LO(out.va), HI(out.va),
+		LO(tmp.va + BIG - SIZE), HI(tmp.va + BIG - SIZE), SIZE,
 	};
 	submit(late, sizeof(late) / 4, done);
 	bo_free(&tmp);
-	printf("  closed, unmapped and unbound a BO while the job writing it was in flight\n");
+	/* A zero timeout only looks: was the job still going? */
+	printf("  closed, unmapped and unbound a BO while the job writing it was %s\n",
+	       drmSyncobjWait(fd, &done, 1, 0, 0, NULL) ? "in flight" : "already done");
 	wait_done(done);
 	for (i = 0, bad = 0; i < N; i++)
 		bad += out.cpu[i] != 0x5eed;

@@ -13,7 +13,9 @@
  *   item, through the MMU helpers, never under the spinlock.
  * - The completion stamp is the firmware's memory write, read without a
  *   lock: a release store after the result and the status, so whoever sees
- *   the stamp also sees those.
+ *   the stamp also sees those. The result record itself is read by user
+ *   space polling its status without a lock: its payload is written first
+ *   and its status last, with a release store.
  * - A record is checked whole before its first command runs, as a command
  *   processor that fetches the stream first would: a malformed record has
  *   no effect but its ILLEGAL status.
@@ -43,7 +45,7 @@
 /* Bytes moved per MMU access: bounds the bounce buffers and the stop latency. */
 #define AGX_FW_CHUNK		SZ_4K
 /* Longest STALL: no single command keeps a queue busy for long. */
-#define AGX_FW_MAX_STALL_US	USEC_PER_SEC
+#define AGX_FW_MAX_STALL_US	DRM_AGX_MAX_STALL_US
 /* Longest sleep of a STALL between two looks at the stopped flag. */
 #define AGX_FW_STALL_SLICE_US	(10 * USEC_PER_MSEC)
 /* Largest ring: bounds a queue's memory and the status lookup. */
@@ -117,6 +119,7 @@ struct agx_fw_queue {
  * struct agx_fw_exec - one record's run through its command stream
  * @q: the queue
  * @vm: the record's GPU address space
+ * @test_opcodes: STALL and HANG are legal
  * @run: false on the first pass, which only checks the stream
  * @index: index of the current command in the stream
  * @fault_va: the faulting VA, after -EFAULT
@@ -124,6 +127,7 @@ struct agx_fw_queue {
 struct agx_fw_exec {
 	struct agx_fw_queue *q;
 	struct gc_vm *vm;
+	bool test_opcodes;
 	bool run;
 	u32 index;
 	u64 fault_va;
@@ -275,9 +279,12 @@ static int agx_fw_timestamp(struct agx_fw_exec *ex, const u32 *arg)
 /* Slept in slices, so that a stop does not wait for the whole stall. */
 static int agx_fw_stall(struct agx_fw_exec *ex, const u32 *arg)
 {
-	u32 left = min_t(u32, arg[0], AGX_FW_MAX_STALL_US);
+	u32 left = arg[0];
 	int ret;
 
+	/* Longer is malformed, not cut short: the stream would lie about its time. */
+	if (!ex->test_opcodes || left > AGX_FW_MAX_STALL_US)
+		return -EINVAL;
 	if (!ex->run)
 		return 0;
 	while (left) {
@@ -306,6 +313,8 @@ static int agx_fw_command(struct agx_fw_exec *ex, u32 op, const u32 *arg)
 	case DRM_AGX_OP_STALL:
 		return agx_fw_stall(ex, arg);
 	case DRM_AGX_OP_HANG:
+		if (!ex->test_opcodes)
+			return -EINVAL;
 		return ex->run ? AGX_FW_HUNG : 0;
 	default:
 		/*
@@ -348,7 +357,7 @@ static int agx_fw_execute(struct agx_fw_queue *q, const struct agx_fw_cmd *cmd,
 {
 	int ret;
 
-	*ex = (struct agx_fw_exec){ .q = q, .vm = cmd->vm };
+	*ex = (struct agx_fw_exec){ .q = q, .vm = cmd->vm, .test_opcodes = cmd->test_opcodes };
 	ret = agx_fw_stream(ex, cmd);
 	if (ret)
 		return ret;
@@ -364,11 +373,18 @@ static void agx_fw_complete(struct agx_fw_queue *q, const struct agx_fw_cmd *cmd
 
 	lockdep_assert_held(&q->lock);
 	if (res) {
-		res->status = ret == 0 ? DRM_AGX_STATUS_COMPLETE :
-			      ret == -EFAULT ? DRM_AGX_STATUS_FAULT : DRM_AGX_STATUS_ILLEGAL;
-		res->command_index = ret ? ex->index : 0;
-		res->fault_va = ret == -EFAULT ? ex->fault_va : 0;
-		res->timestamp = ktime_get_ns();
+		/*
+		 * User space polls the status without a lock: the payload
+		 * first, then the status with release semantics, so that a
+		 * reader loading it with acquire sees the payload of this end.
+		 */
+		WRITE_ONCE(res->command_index, ret ? ex->index : 0);
+		WRITE_ONCE(res->fault_va, ret == -EFAULT ? ex->fault_va : 0);
+		WRITE_ONCE(res->timestamp, ktime_get_ns());
+		/* Pairs with the reader's acquire load of the status. */
+		smp_store_release(&res->status,
+				  ret == 0 ? DRM_AGX_STATUS_COMPLETE :
+				  ret == -EFAULT ? DRM_AGX_STATUS_FAULT : DRM_AGX_STATUS_ILLEGAL);
 	}
 	q->ring[q->rptr].status = ret;
 	q->rptr = (q->rptr + 1) % q->size;

@@ -34,6 +34,9 @@ struct agx_fw_queue;
  *	until the record completes or the queue is stopped
  * @result: where the firmware writes the record's result, or NULL; a
  *	kernel mapping the driver keeps valid as long as @words
+ * @test_opcodes: STALL and HANG are legal in @words; without it the
+ *	firmware treats them as unknown opcodes (the record is malformed), as
+ *	a command processor does privileged commands in an unprivileged batch
  */
 struct agx_fw_cmd {
 	u64 stamp;
@@ -41,6 +44,7 @@ struct agx_fw_cmd {
 	u32 nr_words;
 	struct gc_vm *vm;
 	struct drm_agx_result *result;
+	bool test_opcodes;
 };
 
 /**

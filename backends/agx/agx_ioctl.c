@@ -5,9 +5,12 @@
  * did when it fails.
  */
 
+#include <linux/capability.h>
 #include <linux/overflow.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/uaccess.h>
+#include <drm/drm_auth.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_vma_manager.h>
@@ -31,7 +34,12 @@ AGX_UAPI_SIZE(drm_agx_queue_create, 16);
 AGX_UAPI_SIZE(drm_agx_queue_destroy, 8);
 AGX_UAPI_SIZE(drm_agx_sync, 16);
 AGX_UAPI_SIZE(drm_agx_result, 24);
-AGX_UAPI_SIZE(drm_agx_submit, 56);
+AGX_UAPI_SIZE(drm_agx_submit, 64);
+
+/* The first versions' sizes, the smallest strides user space may pass. */
+static_assert(sizeof(struct drm_agx_vm_bind_op) >= DRM_AGX_VM_BIND_OP_MIN_SIZE);
+static_assert(sizeof(struct drm_agx_sync) >= DRM_AGX_SYNC_MIN_SIZE);
+static_assert(sizeof(struct drm_agx_result) >= DRM_AGX_RESULT_MIN_SIZE);
 
 /**
  * agx_ioctl_get_params() - DRM_IOCTL_AGX_GET_PARAMS: what the driver supports
@@ -178,7 +186,8 @@ int agx_ioctl_vm_create(struct drm_device *drm, void *data, struct drm_file *fil
  * @data: a &struct drm_agx_vm_destroy
  * @file: the DRM file
  *
- * Allowed while queues use the VM: see agx_vm_destroy().
+ * Allowed while queues use the VM: see agx_vm_destroy(). An unknown id
+ * changes nothing.
  *
  * Context: process context; may sleep.
  * Return: 0, -EINVAL for a non-zero pad, -ENOENT for an unknown VM.
@@ -193,7 +202,13 @@ int agx_ioctl_vm_destroy(struct drm_device *drm, void *data, struct drm_file *fi
 	if (args->pad)
 		return -EINVAL;
 	mutex_lock(&af->lock);
-	avm = xa_erase(&af->vms, args->vm_id);
+	/*
+	 * Erase only an entry that is there: erasing an id of an allocating
+	 * xarray marks it free, and id 0, never allocated, would be handed out.
+	 */
+	avm = xa_load(&af->vms, args->vm_id);
+	if (avm)
+		xa_erase(&af->vms, args->vm_id);
 	mutex_unlock(&af->lock);
 	if (!avm)
 		return -ENOENT;
@@ -244,7 +259,7 @@ static int agx_vm_bind_op(struct drm_file *file, struct gc_vm *vm,
 	case DRM_AGX_BIND_OP_MAP:
 		return agx_vm_map(file, vm, op);
 	case DRM_AGX_BIND_OP_UNMAP:
-		if (op->flags || op->handle)
+		if (op->flags || op->handle || op->bo_offset)
 			return -EINVAL;
 		return gc_vm_unbind(vm, op->va, op->size);
 	default:
@@ -258,41 +273,57 @@ static int agx_vm_bind_op(struct drm_file *file, struct gc_vm *vm,
  * @data: a &struct drm_agx_vm_bind
  * @file: the DRM file
  *
- * Runs the ops in order and stops at the first failure; @num_ops is set to
- * the number of ops done. A map pins the BO until the range is unmapped;
- * an unmap while queued or running work uses the VM takes effect when
- * that work is done. Bytes of an op beyond the ones the kernel knows must
- * be zero.
+ * Runs the ops in order and stops at the first failure or at a signal
+ * pending between two ops; @num_ops is set to the number of ops done, 0
+ * when the call fails before its first op. A map pins the BO until the
+ * range is unmapped; an unmap while queued or running work uses the VM
+ * takes effect when that work is done. Bytes of an op beyond the ones the
+ * kernel knows must be zero.
  *
  * Context: process context; may sleep.
- * Return: 0; -EINVAL for a bad field, a range outside the VA range of
- * &struct drm_agx_params or not page aligned; -ENOENT for an unknown VM or
- * GEM handle or an unmap of a range not mapped exactly; -EEXIST for a map
- * over a mapped range; -EOPNOTSUPP for an imported BO; -E2BIG for non-zero
- * unknown op bytes; -EFAULT; -ENOMEM.
+ * Return: 0; -EINVAL for a bad field, more than %DRM_AGX_MAX_BIND_OPS ops, a
+ * stride below %DRM_AGX_VM_BIND_OP_MIN_SIZE or above a page, a range
+ * outside the VA range of &struct drm_agx_params or not page aligned;
+ * -ENOENT for an unknown VM or GEM handle or an unmap of a range not mapped
+ * exactly; -EEXIST for a map over a mapped range; -EOPNOTSUPP for an
+ * imported BO; -E2BIG for non-zero unknown op bytes; -EINTR for a signal
+ * (not -ERESTARTSYS: the ops done are not undone, a restart would redo
+ * them); -EFAULT; -ENOMEM.
  */
 int agx_ioctl_vm_bind(struct drm_device *drm, void *data, struct drm_file *file)
 {
 	struct drm_agx_vm_bind *args = data;
 	struct agx_file *af = file->driver_priv;
 	struct drm_agx_vm_bind_op op;
+	u32 num_ops = args->num_ops;
 	struct agx_vm *avm;
 	u64 uptr;
 	u32 i = 0;
 	int ret = 0;
 
+	/* Until an op is done, a failure reports none done. */
+	args->num_ops = 0;
 	if (args->pad)
 		return -EINVAL;
-	if (args->op_stride < sizeof(op) || args->op_stride > AGX_MAX_OP_STRIDE)
+	/* Against the frozen first size: an older binary's ops stay valid. */
+	if (args->op_stride < DRM_AGX_VM_BIND_OP_MIN_SIZE ||
+	    args->op_stride > AGX_MAX_OP_STRIDE)
 		return -EINVAL;
-	if (check_add_overflow(args->ops, (u64)args->num_ops * args->op_stride, &uptr))
+	/* The file's lock is held throughout: the call must stay short. */
+	if (num_ops > DRM_AGX_MAX_BIND_OPS)
+		return -EINVAL;
+	if (check_add_overflow(args->ops, (u64)num_ops * args->op_stride, &uptr))
 		return -EFAULT;
 
 	mutex_lock(&af->lock);
 	avm = xa_load(&af->vms, args->vm_id);
 	if (!avm)
 		ret = -ENOENT;
-	for (; avm && i < args->num_ops; i++) {
+	for (; avm && i < num_ops; i++) {
+		if (i && signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
 		uptr = args->ops + (u64)i * args->op_stride;
 		ret = copy_struct_from_user(&op, sizeof(op), u64_to_user_ptr(uptr),
 					    args->op_stride);
@@ -379,12 +410,15 @@ int agx_ioctl_gem_mmap_offset(struct drm_device *drm, void *data, struct drm_fil
  * @file: the DRM file
  *
  * The queue keeps its VM alive, even past VM_DESTROY. The priority is
- * checked and recorded; the simulated firmware has one level.
+ * checked and recorded; the simulated firmware has one level. A high
+ * priority queue may starve the other clients' work: it takes
+ * CAP_SYS_NICE, as raising a task's priority does, or the DRM master.
  *
  * Context: process context; may sleep.
- * Return: 0; -EINVAL for non-zero flags or an unknown priority; -ENOENT for
- * an unknown VM; -ENOSPC when the file has AGX_MAX_QUEUES queues;
- * -ENODEV after unplug; -ENOMEM.
+ * Return: 0; -EINVAL for non-zero flags or an unknown priority; -EPERM for
+ * %DRM_AGX_PRIORITY_HIGH without the right; -ENOENT for an unknown VM;
+ * -ENOSPC when the file has AGX_MAX_QUEUES queues; -ENODEV after unplug;
+ * -ENOMEM.
  */
 int agx_ioctl_queue_create(struct drm_device *drm, void *data, struct drm_file *file)
 {
@@ -398,6 +432,9 @@ int agx_ioctl_queue_create(struct drm_device *drm, void *data, struct drm_file *
 
 	if (args->flags || args->priority > DRM_AGX_PRIORITY_HIGH)
 		return -EINVAL;
+	if (args->priority == DRM_AGX_PRIORITY_HIGH && !capable(CAP_SYS_NICE) &&
+	    !drm_is_current_master(file))
+		return -EPERM;
 
 	mutex_lock(&af->lock);
 	avm = xa_load(&af->vms, args->vm_id);
@@ -446,7 +483,10 @@ int agx_ioctl_queue_destroy(struct drm_device *drm, void *data, struct drm_file 
 	if (args->pad)
 		return -EINVAL;
 	mutex_lock(&af->lock);
-	aq = xa_erase(&af->queues, args->queue_id);
+	/* As for VMs: an unknown id changes nothing, not even its free mark. */
+	aq = xa_load(&af->queues, args->queue_id);
+	if (aq)
+		xa_erase(&af->queues, args->queue_id);
 	mutex_unlock(&af->lock);
 	if (!aq)
 		return -ENOENT;

@@ -29,6 +29,8 @@
  */
 
 #include <linux/dma-fence-chain.h>
+#include <linux/ktime.h>
+#include <linux/moduleparam.h>
 #include <linux/overflow.h>
 #include <linux/uaccess.h>
 #include <drm/drm_file.h>
@@ -36,6 +38,15 @@
 
 #include "agx_drv.h"
 #include "agx_fw.h"
+
+/*
+ * STALL and HANG let the tests reach the timeout and teardown paths; in a
+ * client's hands they only tie up the GPU, so they are off by default.
+ * Read when a job reaches the firmware.
+ */
+static bool agx_test_opcodes;
+module_param_named(test_opcodes, agx_test_opcodes, bool, 0644);
+MODULE_PARM_DESC(test_opcodes, "Accept the test-only STALL and HANG commands (default: off)");
 
 static struct agx_job *to_agx_job(struct gc_job *job)
 {
@@ -108,6 +119,7 @@ static struct dma_fence *agx_job_run(struct gc_job *job)
 		.nr_words = aj->nr_words,
 		.vm = aq->vm,
 		.result = aj->result,
+		.test_opcodes = READ_ONCE(agx_test_opcodes),
 	};
 	struct gc_fence_ref fence;
 	unsigned long flags;
@@ -157,6 +169,27 @@ static enum gc_timeout_result agx_job_timed_out(struct gc_job *job)
 }
 
 /*
+ * The result record of a job the stop took off the firmware: the whole
+ * record, as the firmware writes one (agx_fw_complete()), so that no field
+ * is left from an earlier use of the memory; the status last, with
+ * release semantics, for user space polling it. The firmware no longer
+ * touches the record: agx_fw_queue_stop() has returned.
+ */
+static void agx_job_write_stopped(struct agx_job *aj, u64 now)
+{
+	struct drm_agx_result *res = aj->result;
+
+	if (!res)
+		return;
+	WRITE_ONCE(res->command_index, 0);
+	WRITE_ONCE(res->fault_va, 0);
+	WRITE_ONCE(res->timestamp, now);
+	/* Pairs with the reader's acquire load of the status. */
+	smp_store_release(&res->status,
+			  aj->hung ? DRM_AGX_STATUS_TIMEOUT : DRM_AGX_STATUS_CANCELLED);
+}
+
+/*
  * Stop the firmware queue and complete everything it held: records that
  * finished before the stop with their status, the others with @error and,
  * in their result record, TIMEOUT (the hung job) or CANCELLED.
@@ -165,7 +198,7 @@ static void agx_queue_stop_locked(struct agx_queue *aq, int error)
 {
 	struct agx_job *aj, *next;
 	unsigned long flags;
-	u64 completed;
+	u64 completed, now;
 	bool first;
 
 	spin_lock_irqsave(&aq->lock, flags);
@@ -179,6 +212,7 @@ static void agx_queue_stop_locked(struct agx_queue *aq, int error)
 	if (first)
 		agx_fw_queue_stop(aq->fwq);
 
+	now = ktime_get_ns();
 	spin_lock_irqsave(&aq->lock, flags);
 	completed = agx_fw_queue_completed(aq->fwq);
 	list_for_each_entry_safe(aj, next, &aq->running, link) {
@@ -187,9 +221,7 @@ static void agx_queue_stop_locked(struct agx_queue *aq, int error)
 			agx_job_signal(aj, agx_fw_queue_status(aq->fwq, aj->stamp));
 			continue;
 		}
-		if (aj->result)
-			WRITE_ONCE(aj->result->status, aj->hung ? DRM_AGX_STATUS_TIMEOUT :
-				   DRM_AGX_STATUS_CANCELLED);
+		agx_job_write_stopped(aj, now);
 		gc_fence_signal_error(&aj->hw, error);
 	}
 	spin_unlock_irqrestore(&aq->lock, flags);
@@ -393,30 +425,49 @@ static int agx_submit_check(const struct drm_agx_submit *args)
 		return -EINVAL;
 	if (args->in_sync_count > AGX_MAX_SYNCS || args->out_sync_count > AGX_MAX_SYNCS)
 		return -EINVAL;
+	/* Strides and sizes against the frozen first sizes, as VM_BIND's. */
+	if ((args->in_sync_count || args->out_sync_count || args->sync_stride) &&
+	    (args->sync_stride < DRM_AGX_SYNC_MIN_SIZE || args->sync_stride > AGX_MAX_OP_STRIDE))
+		return -EINVAL;
 	if (!args->command_bytes || args->command_bytes % sizeof(u32) ||
 	    args->command_bytes > AGX_MAX_COMMAND_BYTES)
 		return -EINVAL;
-	if (!args->result_handle && args->result_offset)
+	if (!args->result_handle && (args->result_offset || args->result_size))
+		return -EINVAL;
+	if (args->result_handle && args->result_size < DRM_AGX_RESULT_MIN_SIZE)
 		return -EINVAL;
 	if (!IS_ALIGNED(args->result_offset, 8))
 		return -EINVAL;
 	return 0;
 }
 
-static int agx_copy_syncs(u64 uptr, u32 count, bool out, struct drm_agx_sync **syncs)
+/*
+ * Copy @count syncs, @stride bytes apart: the bytes beyond the kernel's
+ * struct must be zero (-E2BIG), those it lacks read as zero.
+ */
+static int agx_copy_syncs(u64 uptr, u32 count, u32 stride, bool out,
+			  struct drm_agx_sync **syncs)
 {
 	struct drm_agx_sync *s;
+	u64 end;
 	u32 i;
+	int ret;
 
 	*syncs = NULL;
 	if (!count)
 		return 0;
+	if (check_add_overflow(uptr, (u64)count * stride, &end))
+		return -EFAULT;
 	s = kvmalloc_array(count, sizeof(*s), GFP_KERNEL);
 	if (!s)
 		return -ENOMEM;
 	*syncs = s;
-	if (copy_from_user(s, u64_to_user_ptr(uptr), array_size(count, sizeof(*s))))
-		return -EFAULT;
+	for (i = 0; i < count; i++) {
+		ret = copy_struct_from_user(&s[i], sizeof(s[i]),
+					    u64_to_user_ptr(uptr + (u64)i * stride), stride);
+		if (ret)
+			return ret;
+	}
 	for (i = 0; i < count; i++) {
 		switch (s[i].sync_type) {
 		case DRM_AGX_SYNC_BINARY:
@@ -476,8 +527,13 @@ static int agx_prepare_result(struct agx_submit *s, struct drm_file *file,
 		return ret;
 	bo = gc_bo_borrow(&s->result_bo);
 	size = gc_bo_size(bo);
-	if (args->result_offset > size ||
-	    size - args->result_offset < sizeof(struct drm_agx_result))
+	/*
+	 * The whole record as user space sizes it lies in the BO, though the
+	 * kernel writes only min(result_size, sizeof(struct drm_agx_result)),
+	 * at least DRM_AGX_RESULT_MIN_SIZE: a record is one range, whatever
+	 * version reads it.
+	 */
+	if (args->result_offset > size || size - args->result_offset < args->result_size)
 		return -EINVAL;
 	ret = gc_bo_vmap(&s->result_map, bo);
 	if (ret)
@@ -578,10 +634,11 @@ static int agx_submit_job(struct agx_submit *s, struct agx_queue *aq, struct drm
  * binary out-syncobj and becomes the given point of each timeline one.
  *
  * Context: process context; may sleep (waits for room in a full queue).
- * Return: 0; -EINVAL for a bad argument, -ENOENT for an unknown queue, BO
- * or syncobj, -EFAULT, -ENOMEM, -EOPNOTSUPP for a result BO without a
- * kernel mapping, -EIO if the queue is banned after a hang, -ENODEV after
- * unplug, -ERESTARTSYS.
+ * Return: 0; -EINVAL for a bad argument (a sync stride or result size below
+ * the first version's), -E2BIG for non-zero bytes of a sync beyond the
+ * kernel's struct, -ENOENT for an unknown queue, BO or syncobj, -EFAULT,
+ * -ENOMEM, -EOPNOTSUPP for a result BO without a kernel mapping, -EIO if
+ * the queue is banned after a hang, -ENODEV after unplug, -ERESTARTSYS.
  */
 int agx_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 {
@@ -599,11 +656,12 @@ int agx_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 	if (!aq)
 		return -ENOENT;
 
-	ret = agx_copy_syncs(args->in_syncs, args->in_sync_count, false, &s.in);
+	ret = agx_copy_syncs(args->in_syncs, args->in_sync_count, args->sync_stride, false, &s.in);
 	if (ret)
 		goto out;
 	s.nr_in = args->in_sync_count;
-	ret = agx_copy_syncs(args->out_syncs, args->out_sync_count, true, &out_syncs);
+	ret = agx_copy_syncs(args->out_syncs, args->out_sync_count, args->sync_stride, true,
+			     &out_syncs);
 	if (ret)
 		goto out;
 	s.nr_out = args->out_sync_count;

@@ -114,6 +114,7 @@ static int agx_round_trip(struct agx *a)
 		.queue_id = a->queue,
 		.out_sync_count = 1,
 		.out_syncs = (uintptr_t)&out,
+		.sync_stride = sizeof(out),
 		.commands = (uintptr_t)&a->cmd,
 		.command_bytes = sizeof(a->cmd),
 	};

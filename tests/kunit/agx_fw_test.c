@@ -33,10 +33,14 @@
 #define NR_RECS		16
 #define REC_WORDS	48
 
-/* A record's command stream and result, built by the rec_*() helpers. */
+/*
+ * A record's command stream and result, built by the rec_*() helpers;
+ * pushed with STALL and HANG allowed unless @no_test_opcodes.
+ */
 struct fw_rec {
 	u32 w[REC_WORDS];
 	u32 n;
+	bool no_test_opcodes;
 	struct drm_agx_result res;
 };
 
@@ -268,6 +272,7 @@ static int rec_push(struct fw_fixture *fx, unsigned int qi, unsigned int ri, u64
 		.nr_words = fx->rec[ri].n,
 		.vm = fx->vm,
 		.result = &fx->rec[ri].res,
+		.test_opcodes = !fx->rec[ri].no_test_opcodes,
 	};
 
 	return agx_fw_queue_push(fx->queue[qi].q, &cmd);
@@ -763,11 +768,11 @@ static void fw_stall_then_stop(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, agx_fw_queue_status(q, 1), 0);
 	KUNIT_EXPECT_GE(test, fx->rec[0].res.timestamp - t0, 3000000ull);
 
-	/* Each capped at a second; the stop does not wait for them. */
+	/* The longest stalls, three seconds in all; the stop does not wait. */
 	r = rec_begin(fx, 1);
-	rec_stall(r, 5000000);
-	rec_stall(r, U32_MAX);
-	rec_stall(r, 5000000);
+	rec_stall(r, DRM_AGX_MAX_STALL_US);
+	rec_stall(r, DRM_AGX_MAX_STALL_US);
+	rec_stall(r, DRM_AGX_MAX_STALL_US);
 	KUNIT_ASSERT_EQ(test, rec_push(fx, 0, 1, 2), 0);
 	msleep(50);
 	t0 = ktime_get_ns();
@@ -782,19 +787,75 @@ static void fw_stall_then_stop(struct kunit *test)
 	gc_expect_no_reports(test);
 }
 
-static void fw_stall_capped(struct kunit *test)
+/*
+ * A STALL over DRM_AGX_MAX_STALL_US is malformed, not silently cut short:
+ * nothing of the record runs and it ends at once.
+ */
+static void fw_stall_over_max_illegal(struct kunit *test)
 {
 	struct fw_fixture *fx = fixture_init(test, 4);
+	struct gc_bo *bo = fixture_bo(fx, PAGE_SIZE, VA_BASE, RW);
+	struct agx_fw_queue *q = fx->queue[0].q;
+	struct fw_rec *r;
 	u64 t0, ms;
 
-	rec_stall(rec_begin(fx, 0), U32_MAX);
+	r = rec_begin(fx, 0);
+	rec_fill(r, VA_BASE, 4, 0x1);
+	rec_stall(r, DRM_AGX_MAX_STALL_US + 1);
+	rec_stall(rec_begin(fx, 1), U32_MAX);
 	t0 = ktime_get_ns();
 	KUNIT_ASSERT_EQ(test, rec_push(fx, 0, 0, 1), 0);
-	KUNIT_ASSERT_TRUE(test, fx_wait(fx, 0, 1));
-	ms = div_u64(fx->rec[0].res.timestamp - t0, NSEC_PER_MSEC);
-	KUNIT_EXPECT_GE(test, ms, 1000ull);
-	KUNIT_EXPECT_LT(test, ms, 4000ull);
-	KUNIT_EXPECT_EQ(test, agx_fw_queue_status(fx->queue[0].q, 1), 0);
+	KUNIT_ASSERT_EQ(test, rec_push(fx, 0, 1, 2), 0);
+	KUNIT_ASSERT_TRUE(test, fx_wait(fx, 0, 2));
+	ms = div_u64(ktime_get_ns() - t0, NSEC_PER_MSEC);
+	KUNIT_EXPECT_LT(test, ms, 500ull);
+	KUNIT_EXPECT_EQ(test, agx_fw_queue_status(q, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, agx_fw_queue_status(q, 2), -EINVAL);
+	expect_result(test, &fx->rec[0].res, DRM_AGX_STATUS_ILLEGAL, 1, 0);
+	expect_result(test, &fx->rec[1].res, DRM_AGX_STATUS_ILLEGAL, 0, 0);
+	KUNIT_EXPECT_EQ(test, bo_rd32(test, bo, 0), 0u);
+	fixture_fini(fx);
+	gc_expect_no_reports(test);
+}
+
+/*
+ * STALL and HANG are test-only: in a record pushed without test_opcodes
+ * they are unknown opcodes (ILLEGAL at their index, nothing runs); the same
+ * streams with it run.
+ */
+static void fw_test_opcodes_gated(struct kunit *test)
+{
+	struct fw_fixture *fx = fixture_init(test, 8);
+	struct gc_bo *bo = fixture_bo(fx, PAGE_SIZE, VA_BASE, RW);
+	struct agx_fw_queue *q = fx->queue[0].q;
+	struct fw_rec *r;
+
+	r = rec_begin(fx, 0);
+	rec_fill(r, VA_BASE, 4, 0x1);
+	rec_op(r, DRM_AGX_OP_HANG);
+	r->no_test_opcodes = true;
+	r = rec_begin(fx, 1);
+	rec_fill(r, VA_BASE + 4, 4, 0x2);
+	rec_op(r, DRM_AGX_OP_NOP);
+	rec_stall(r, 10);
+	r->no_test_opcodes = true;
+	/* The same STALL allowed: it runs. */
+	r = rec_begin(fx, 2);
+	rec_fill(r, VA_BASE + 8, 4, 0x3);
+	rec_stall(r, 10);
+	KUNIT_ASSERT_EQ(test, rec_push(fx, 0, 0, 1), 0);
+	KUNIT_ASSERT_EQ(test, rec_push(fx, 0, 1, 2), 0);
+	KUNIT_ASSERT_EQ(test, rec_push(fx, 0, 2, 3), 0);
+	KUNIT_ASSERT_TRUE(test, fx_wait(fx, 0, 3));
+	KUNIT_EXPECT_EQ(test, agx_fw_queue_status(q, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, agx_fw_queue_status(q, 2), -EINVAL);
+	KUNIT_EXPECT_EQ(test, agx_fw_queue_status(q, 3), 0);
+	expect_result(test, &fx->rec[0].res, DRM_AGX_STATUS_ILLEGAL, 1, 0);
+	expect_result(test, &fx->rec[1].res, DRM_AGX_STATUS_ILLEGAL, 2, 0);
+	expect_result(test, &fx->rec[2].res, DRM_AGX_STATUS_COMPLETE, 0, 0);
+	KUNIT_EXPECT_EQ(test, bo_rd32(test, bo, 0), 0u);
+	KUNIT_EXPECT_EQ(test, bo_rd32(test, bo, 4), 0u);
+	KUNIT_EXPECT_EQ(test, bo_rd32(test, bo, 8), 0x3u);
 	fixture_fini(fx);
 	gc_expect_no_reports(test);
 }
@@ -928,7 +989,8 @@ static struct kunit_case agx_fw_cases[] = {
 	KUNIT_CASE(fw_status_until_slot_reused),
 	KUNIT_CASE(fw_hang_other_queue_runs),
 	KUNIT_CASE(fw_stall_then_stop),
-	KUNIT_CASE(fw_stall_capped),
+	KUNIT_CASE(fw_stall_over_max_illegal),
+	KUNIT_CASE(fw_test_opcodes_gated),
 	KUNIT_CASE(fw_events_and_completed),
 	KUNIT_CASE(fw_bad_arguments),
 	KUNIT_CASE(fw_destroy_while_running),

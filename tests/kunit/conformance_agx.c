@@ -206,6 +206,7 @@ static struct dma_fence *conf_agx_run(struct gc_job *job)
 		.words = cj->words,
 		.nr_words = cj->nr_words,
 		.vm = cq->cdev->vm,
+		.test_opcodes = true,
 	};
 	struct gc_fence_ref fence;
 	unsigned long flags;

@@ -685,6 +685,8 @@ static int call_submit(struct ctx *c)
 		.command_bytes = j.nr_words * 4,
 		.result_handle = j.result_handle,
 		.result_offset = j.result_offset,
+		.sync_stride = sizeof(j.in[0]),
+		.result_size = sizeof(struct drm_agx_result),
 	};
 	return xioctl(c->a.fd, DRM_IOCTL_AGX_SUBMIT, &s);
 }

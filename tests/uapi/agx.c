@@ -271,6 +271,8 @@ int job_submit(int fd, __u32 queue, const struct agx_job *j)
 		.command_bytes = j->nr_words * 4,
 		.result_handle = j->result_handle,
 		.result_offset = j->result_offset,
+		.sync_stride = sizeof(struct drm_agx_sync),
+		.result_size = j->result_handle ? sizeof(struct drm_agx_result) : 0,
 	};
 
 	return agx_ioctl(fd, DRM_IOCTL_AGX_SUBMIT, &s);

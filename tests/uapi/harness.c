@@ -41,6 +41,7 @@ static const struct uapi_case *const groups[] = {
 	uapi_object_cases,
 	uapi_submit_cases,
 	uapi_sync_cases,
+	uapi_limit_cases,
 	uapi_teardown_cases,
 };
 

@@ -27,6 +27,7 @@ struct uapi_case {
 extern const struct uapi_case uapi_object_cases[];
 extern const struct uapi_case uapi_submit_cases[];
 extern const struct uapi_case uapi_sync_cases[];
+extern const struct uapi_case uapi_limit_cases[];
 extern const struct uapi_case uapi_teardown_cases[];
 
 extern char t_msg[512];

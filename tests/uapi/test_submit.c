@@ -262,6 +262,7 @@ static void submit_max_command_bytes(void)
 		    "SUBMIT of max_command_bytes + 4");
 	s.command_bytes = a.p.max_command_bytes;
 	s.out_sync_count = 1;
+	s.sync_stride = sizeof(struct drm_agx_sync);
 	s.out_syncs = (uintptr_t)&(struct drm_agx_sync){ .handle = done };
 	if (expect_ok(agx_ioctl(a.fd, DRM_IOCTL_AGX_SUBMIT, &s), "SUBMIT of max_command_bytes") &&
 	    expect_ok(sync_wait(a.fd, done, 0, AGX_WAIT_MS), "wait") &&
@@ -394,6 +395,57 @@ static void result_complete(void)
 		expect(res.map[127] == 0xee && res.map[128 + sizeof(r)] == 0xee,
 		       "bytes around the record written");
 	}
+	teardown_with_result(&a, &b, &res);
+}
+
+/*
+ * The record's status is written last, with release semantics: a CPU
+ * polling it with acquire, as the header says, never sees a new status
+ * with an old payload. Polled while many faulting jobs end, each with its
+ * own fault_va, on a record whose payload starts as 0xee bytes.
+ */
+static void result_status_last(void)
+{
+	unsigned int i, seen = 0, rounds = 100;
+	struct drm_agx_result r;
+	struct agx_buf b, res;
+	struct agx_job j;
+	struct agx a;
+	__u32 done = 0, *status;
+	double end;
+
+	if (!setup_with_result(&a, &b, &res))
+		return;
+	done = sync_new(a.fd);
+	status = (__u32 *)res.map;
+	for (i = 0; done && i < rounds; i++) {
+		memset(res.map, 0xee, sizeof(r));
+		__atomic_store_n(status, DRM_AGX_STATUS_PENDING, __ATOMIC_RELEASE);
+		job_init(&j);
+		job_nop(&j);
+		job_fill(&j, b.va + b.size + 4 * i, 4, 0);	/* the guard page faults */
+		job_result(&j, res.handle, 0);
+		job_signal(&j, done, 0);
+		if (!expect_ok(job_submit(a.fd, a.queue, &j), "SUBMIT"))
+			break;
+		end = now_s() + AGX_WAIT_MS / 1000.0;
+		while (__atomic_load_n(status, __ATOMIC_ACQUIRE) == DRM_AGX_STATUS_PENDING &&
+		       now_s() < end)
+			;
+		memcpy(&r, res.map, sizeof(r));
+		if (!expect(r.status == DRM_AGX_STATUS_FAULT, "job %u: status %s", i,
+			    status_name(r.status)) ||
+		    !expect(r.command_index == 1 && r.fault_va == b.va + b.size + 4 * i &&
+			    r.timestamp != 0xeeeeeeeeeeeeeeeeull,
+			    "job %u: status FAULT seen with command_index %#x, fault_va %#llx, timestamp %#llx",
+			    i, r.command_index, (unsigned long long)r.fault_va,
+			    (unsigned long long)r.timestamp) ||
+		    !expect_ok(sync_wait(a.fd, done, 0, AGX_WAIT_MS), "wait"))
+			break;
+		seen++;
+	}
+	info("%u records polled", seen);
+	sync_free(a.fd, done);
 	teardown_with_result(&a, &b, &res);
 }
 
@@ -623,6 +675,7 @@ static void submit_bad_syncs(void)
 		goto out;
 	bad = so + 1000;
 	s.queue_id = a.queue;
+	s.sync_stride = sizeof(struct drm_agx_sync);
 	s.commands = (uintptr_t)&nop;
 	s.command_bytes = 4;
 	memset(sync, 0, sizeof(sync));
@@ -702,6 +755,7 @@ const struct uapi_case uapi_submit_cases[] = {
 	{ "submit_many", submit_many },
 	{ "bind_bo_offset", bind_bo_offset },
 	{ "result_complete", result_complete },
+	{ "result_status_last", result_status_last },
 	{ "result_fault_write", result_fault_write },
 	{ "result_fault_read", result_fault_read },
 	{ "result_fault_readonly", result_fault_readonly },

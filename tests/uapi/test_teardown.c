@@ -12,6 +12,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -19,6 +20,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agx.h"
@@ -87,21 +89,67 @@ static bool works(struct agx *a, __u32 queue, const char *what)
 	return ok;
 }
 
+/* job_timeout_ms(): the driver's job timeout, from its module parameter. */
+static bool job_timeout_ms(unsigned int *ms)
+{
+	FILE *f = fopen("/sys/module/gpucore_agx/parameters/timeout_ms", "re");
+	bool ok = f && fscanf(f, "%u", ms) == 1;
+
+	if (f)
+		fclose(f);
+	return expect(ok && *ms, "cannot read gpucore_agx.timeout_ms");
+}
+
+/* mono_ns(): CLOCK_MONOTONIC now, the clock of the result timestamps. */
+static __u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
 /*
- * HANG never completes: after the driver's timeout the job fails with
- * -ETIMEDOUT, the job behind it is cancelled, the queue refuses new work
- * with -EIO, and a new queue works.
+ * stopped_record(): the record at @m of a job the stop took off the GPU,
+ * read as user space must (status with acquire, then the rest): @status,
+ * no command index or fault, stopped between @t0 and @t1. Every byte was
+ * 0xee before, so a field left unwritten shows.
+ */
+static void stopped_record(const unsigned char *m, __u32 status, __u64 t0, __u64 t1,
+			   const char *what)
+{
+	struct drm_agx_result r;
+
+	r.status = __atomic_load_n((const __u32 *)m, __ATOMIC_ACQUIRE);
+	memcpy((char *)&r + sizeof(r.status), m + sizeof(r.status), sizeof(r) - sizeof(r.status));
+	expect(r.status == status, "%s: status %s (%#x), want %s", what, status_name(r.status),
+	       r.status, status_name(status));
+	expect(r.command_index == 0, "%s: command_index %#x, want 0", what, r.command_index);
+	expect(r.fault_va == 0, "%s: fault_va %#llx, want 0", what,
+	       (unsigned long long)r.fault_va);
+	expect(r.timestamp >= t0 && r.timestamp <= t1,
+	       "%s: timestamp %llu outside [%llu, %llu] (CLOCK_MONOTONIC ns)", what,
+	       (unsigned long long)r.timestamp, (unsigned long long)t0,
+	       (unsigned long long)t1);
+}
+
+/*
+ * HANG never completes: after the driver's timeout (not before, and not
+ * much later) the job fails with -ETIMEDOUT and its record says TIMEOUT;
+ * the job behind it on the GPU is cancelled (-ECANCELED, CANCELLED), both
+ * records written whole; the queue refuses new work with -EIO, and a new
+ * queue works.
  */
 static void hang_timeout(void)
 {
-	struct drm_agx_result r1, r2;
 	__u32 s1 = 0, s2 = 0, q2 = 0;
-	struct agx_buf b, res;
+	struct agx_buf b, res, res2;
+	unsigned int limit_ms = 0;
 	struct agx_job j;
 	struct agx a;
-	double t0, t1;
+	__u64 t0, t1, early;
 
-	if (!agx_setup(&a))
+	if (!job_timeout_ms(&limit_ms) || !agx_setup(&a))
 		return;
 	s1 = sync_new(a.fd);
 	s2 = sync_new(a.fd);
@@ -109,34 +157,49 @@ static void hang_timeout(void)
 		goto out;
 	if (!buf_new(&a, &res, 4096))
 		goto out_b;
+	/*
+	 * A result BO of its own for the second job: a job waits for the
+	 * earlier writers of its result BO, and this one must reach the GPU
+	 * behind the hung job to be cancelled there.
+	 */
+	if (!buf_new(&a, &res2, 4096))
+		goto out_res;
+	memset(res.map, 0xee, res.size);
+	memset(res2.map, 0xee, res2.size);
 	job_init(&j);
 	job_fill(&j, b.va, 4, 1);
 	job_hang(&j);
 	job_fill(&j, b.va + 4, 4, 1);
 	job_result(&j, res.handle, 0);
 	job_signal(&j, s1, 0);
-	t0 = now_s();
+	t0 = mono_ns();
 	if (!expect_ok(job_submit(a.fd, a.queue, &j), "SUBMIT of HANG"))
-		goto out_res;
+		goto out_res2;
 	job_init(&j);
 	job_fill(&j, b.va + 64, 4, 2);
-	job_result(&j, res.handle, 64);
+	job_result(&j, res2.handle, 64);
 	job_signal(&j, s2, 0);
 	if (!expect_ok(job_submit(a.fd, a.queue, &j), "SUBMIT behind HANG"))
-		goto out_res;
+		goto out_res2;
 	if (!done(a.fd, s1, -ETIMEDOUT, "hung job"))
-		goto out_res;
-	t1 = now_s();
-	info("hang reported after %.2f s", t1 - t0);
-	expect(t1 - t0 >= 0.1, "the hung job failed after %.3f s, before any timeout", t1 - t0);
+		goto out_res2;
+	t1 = mono_ns();
+	info("hang reported after %.3f s, timeout %u ms", (t1 - t0) / 1e9, limit_ms);
+	/*
+	 * The timeout runs from when the job started, after t0; its timer may
+	 * fire up to a tick early, and 10 ms is a tick at HZ >= 100.
+	 */
+	early = t0 + (limit_ms > 10 ? limit_ms - 10 : 0) * 1000000ull;
+	expect(t1 >= early,
+	       "the hung job failed after %.3f s, before the %u ms timeout", (t1 - t0) / 1e9,
+	       limit_ms);
+	expect(t1 - t0 < (limit_ms + 2000) * 1000000ull,
+	       "the hung job failed after %.3f s, over 2 s past the %u ms timeout",
+	       (t1 - t0) / 1e9, limit_ms);
 	done(a.fd, s2, -ECANCELED, "job behind the hung one");
-	memcpy(&r1, res.map, sizeof(r1));
-	memcpy(&r2, res.map + 64, sizeof(r2));
-	expect(r1.status == DRM_AGX_STATUS_TIMEOUT, "hung job's status %s, want TIMEOUT",
-	       status_name(r1.status));
-	expect(r2.status != DRM_AGX_STATUS_COMPLETE,
-	       "cancelled job's status is COMPLETE");
-	info("cancelled job's result status: %s", status_name(r2.status));
+	stopped_record(res.map, DRM_AGX_STATUS_TIMEOUT, early, t1, "hung job's record");
+	stopped_record(res2.map + 64, DRM_AGX_STATUS_CANCELLED, early, mono_ns(),
+		       "cancelled job's record");
 	words(buf_u32(&b), 0, 1, 1, "FILL before HANG");
 	words(buf_u32(&b), 1, 2, 0, "FILL after HANG");
 	words(buf_u32(&b), 16, 17, 0, "FILL of the cancelled job");
@@ -147,6 +210,8 @@ static void hang_timeout(void)
 	if (expect_ok(agx_queue_create(a.fd, a.vm, DRM_AGX_PRIORITY_NORMAL, &q2),
 		      "QUEUE_CREATE after the hang"))
 		works(&a, q2, "FILL on a new queue");
+out_res2:
+	buf_free(&a, &res2);
 out_res:
 	buf_free(&a, &res);
 out_b:

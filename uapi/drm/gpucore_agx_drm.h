@@ -7,8 +7,16 @@
  *
  * Rules for every struct: 64-bit aligned, sizes fixed (checked at compile
  * time in the driver), pad fields must be zero (-EINVAL otherwise), unknown
- * flags are rejected (-EINVAL), and new fields are only ever appended.
+ * flags are rejected (-EINVAL), and new fields are only ever appended. An
+ * ioctl argument grows with its request number; every struct reached
+ * through a pointer comes with its size or stride as user space knows it
+ * (a stride below the first version's size is -EINVAL; bytes beyond the
+ * kernel's size must be zero, else -E2BIG), so each of them can grow too.
  * GET_PARAMS reports the uapi version and feature bits.
+ *
+ * Times: TIMESTAMP commands and &drm_agx_result.timestamp count
+ * nanoseconds of CLOCK_MONOTONIC, the clock clock_gettime(CLOCK_MONOTONIC)
+ * reads, so that GPU and CPU times compare directly.
  */
 #ifndef _GPUCORE_AGX_DRM_H_
 #define _GPUCORE_AGX_DRM_H_
@@ -25,7 +33,43 @@ extern "C" {
  * Reported in &drm_agx_params.uapi_version; raised when ioctls or fields
  * are added.
  */
-#define DRM_AGX_UAPI_VERSION		1
+#define DRM_AGX_UAPI_VERSION		2
+
+/**
+ * define DRM_AGX_VM_BIND_OP_MIN_SIZE - the smallest &drm_agx_vm_bind.op_stride
+ *
+ * The size of &struct drm_agx_vm_bind_op in the first version of this
+ * interface; frozen, whatever the struct grows to.
+ */
+#define DRM_AGX_VM_BIND_OP_MIN_SIZE	40
+
+/**
+ * define DRM_AGX_MAX_BIND_OPS - the most ops of one VM_BIND
+ *
+ * Bounds the time one call holds the file's lock.
+ */
+#define DRM_AGX_MAX_BIND_OPS		1024
+
+/**
+ * define DRM_AGX_SYNC_MIN_SIZE - the smallest &drm_agx_submit.sync_stride
+ *
+ * The size of &struct drm_agx_sync in the first version; frozen.
+ */
+#define DRM_AGX_SYNC_MIN_SIZE		16
+
+/**
+ * define DRM_AGX_RESULT_MIN_SIZE - the smallest &drm_agx_submit.result_size
+ *
+ * The size of &struct drm_agx_result in the first version; frozen.
+ */
+#define DRM_AGX_RESULT_MIN_SIZE		24
+
+/**
+ * define DRM_AGX_MAX_STALL_US - the longest STALL command, in microseconds
+ *
+ * A longer STALL makes the command stream malformed.
+ */
+#define DRM_AGX_MAX_STALL_US		1000000
 
 /**
  * enum drm_agx_ioctl_id - driver ioctl numbers, relative to DRM_COMMAND_BASE
@@ -72,7 +116,8 @@ enum drm_agx_feature {
  * @max_queues: queues per file
  * @max_command_bytes: largest command stream of one SUBMIT
  * @max_syncs: most in or out syncs of one SUBMIT
- * @timestamp_frequency: ticks per second of TIMESTAMP commands
+ * @timestamp_frequency: ticks per second of TIMESTAMP commands and result
+ *	timestamps: 1000000000, as they count CLOCK_MONOTONIC nanoseconds
  */
 struct drm_agx_params {
 	__u32 uapi_version;
@@ -146,7 +191,7 @@ enum drm_agx_bind_flags {
  * @flags: DRM_AGX_BIND_READ/WRITE for a map; zero for an unmap
  * @handle: GEM handle for a map; zero for an unmap
  * @pad: zero
- * @bo_offset: offset in the BO, page aligned (map)
+ * @bo_offset: offset in the BO, page aligned, for a map; zero for an unmap
  * @va: GPU VA, page aligned
  * @size: length, page aligned
  */
@@ -163,13 +208,22 @@ struct drm_agx_vm_bind_op {
 /**
  * struct drm_agx_vm_bind - DRM_IOCTL_AGX_VM_BIND
  * @vm_id: the VM
- * @num_ops: number of entries at @ops
+ * @num_ops: number of entries at @ops, at most %DRM_AGX_MAX_BIND_OPS
+ *	(-EINVAL); out: how many ops were done
  * @ops: user pointer to an array of struct drm_agx_vm_bind_op
- * @op_stride: sizeof(struct drm_agx_vm_bind_op) as user space knows it
+ * @op_stride: sizeof(struct drm_agx_vm_bind_op) as user space knows it:
+ *	at least %DRM_AGX_VM_BIND_OP_MIN_SIZE and at most
+ *	&drm_agx_params.page_size (-EINVAL otherwise); the bytes of each op
+ *	beyond the kernel's struct must be zero (-E2BIG otherwise)
  * @pad: zero
  *
  * Ops run in order; on the first failure the call returns its error and
- * the ops before it stay done (@num_ops is set to how many were done).
+ * the ops before it stay done: @num_ops is set to how many were done, 0
+ * when the call failed before its first op (a bad field, an unknown VM).
+ * A signal pending between two ops stops the call with -EINTR and
+ * @num_ops ops done. Done ops are not undone, so the call must not be
+ * restarted as it is (drmIoctl() does restart on EINTR): resubmit the ops
+ * from index @num_ops on.
  */
 struct drm_agx_vm_bind {
 	__u32 vm_id;
@@ -218,7 +272,8 @@ enum drm_agx_priority {
 /**
  * struct drm_agx_queue_create - DRM_IOCTL_AGX_QUEUE_CREATE
  * @vm_id: the VM the queue's commands address
- * @priority: DRM_AGX_PRIORITY_*
+ * @priority: DRM_AGX_PRIORITY_*; %DRM_AGX_PRIORITY_HIGH needs CAP_SYS_NICE
+ *	or the DRM master (-EPERM otherwise), as it may starve other clients
  * @flags: zero
  * @queue_id: out: the new queue
  */
@@ -283,8 +338,17 @@ enum drm_agx_status {
  * struct drm_agx_result - written by the firmware when a submission ends
  * @status: DRM_AGX_STATUS_*
  * @command_index: the command that failed, for a fault or illegal command
- * @fault_va: the faulting GPU VA, for a fault
- * @timestamp: completion time, in timestamp ticks
+ *	(0 for the first command of the stream); zero otherwise
+ * @fault_va: the faulting GPU VA, for a fault; zero otherwise
+ * @timestamp: when the submission ended (completed, failed or was
+ *	stopped), in CLOCK_MONOTONIC nanoseconds
+ *
+ * Every field is written when the submission ends, @status last, with
+ * release semantics: a reader that loads @status with acquire semantics
+ * (__atomic_load_n(&r->status, __ATOMIC_ACQUIRE)) and sees it not
+ * %DRM_AGX_STATUS_PENDING then reads the other fields of the same end.
+ * Writes end at the kernel's sizeof(struct drm_agx_result) or at
+ * &drm_agx_submit.result_size, whichever is smaller.
  */
 struct drm_agx_result {
 	__u32 status;
@@ -305,7 +369,17 @@ struct drm_agx_result {
  * @command_bytes: its size; a multiple of 4, not zero
  * @result_handle: GEM handle of a BO receiving a struct drm_agx_result,
  *	or zero
- * @result_offset: offset of the record in that BO, 8-byte aligned
+ * @result_offset: offset of the record in that BO, 8-byte aligned; zero
+ *	without a result BO
+ * @sync_stride: sizeof(struct drm_agx_sync) as user space knows it, the
+ *	distance between entries at @in_syncs and at @out_syncs: at least
+ *	%DRM_AGX_SYNC_MIN_SIZE and at most &drm_agx_params.page_size
+ *	(-EINVAL otherwise); the bytes of each entry beyond the kernel's
+ *	struct must be zero (-E2BIG otherwise). May be zero only when both
+ *	sync counts are zero.
+ * @result_size: sizeof(struct drm_agx_result) as user space knows it; with
+ *	a result BO at least %DRM_AGX_RESULT_MIN_SIZE, and @result_offset +
+ *	@result_size within the BO (-EINVAL otherwise); zero without one
  */
 struct drm_agx_submit {
 	__u32 queue_id;
@@ -318,6 +392,8 @@ struct drm_agx_submit {
 	__u32 command_bytes;
 	__u32 result_handle;
 	__u64 result_offset;
+	__u32 sync_stride;
+	__u32 result_size;
 };
 
 /**
@@ -332,7 +408,9 @@ struct drm_agx_submit {
  * done fence getting -EINVAL. Commands run in order; a command that faults
  * ends the submission with %DRM_AGX_STATUS_FAULT (commands before it have
  * run) and the done fence gets -EFAULT. Work stopped on the GPU by a hang
- * gets %DRM_AGX_STATUS_TIMEOUT or %DRM_AGX_STATUS_CANCELLED; work cancelled
+ * gets %DRM_AGX_STATUS_TIMEOUT (the hung submission, fence -ETIMEDOUT) or
+ * %DRM_AGX_STATUS_CANCELLED (the ones behind it on the GPU, fence
+ * -ECANCELED), with every field of the record written; work cancelled
  * before it reached the GPU (queue destroyed, queue banned, device gone)
  * leaves the record as it was, and only its fence error tells. Arguments:
  *
@@ -340,10 +418,17 @@ struct drm_agx_submit {
  * - FILL: va:64, bytes:32, value:32 (a u32 fill, 4-byte units)
  * - COPY: dst:64, src:64, bytes:32
  * - AXPY: dst:64, x:64, y:64, a:32, n:32 (dst[i] = a * x[i] + y[i], u32)
- * - TIMESTAMP: va:64 (writes a u64 tick count)
+ * - TIMESTAMP: va:64 (writes the u64 CLOCK_MONOTONIC time in nanoseconds)
  * - BARRIER: none (earlier writes are visible to later commands)
- * - STALL: usecs:32 (busy for that long)
+ * - STALL: usecs:32 (busy for that long, at most %DRM_AGX_MAX_STALL_US)
  * - HANG: none (never completes)
+ *
+ * STALL and HANG exist to test the driver's timeout and teardown paths:
+ * they are legal only while the module parameter test_opcodes of
+ * gpucore_agx is on (/sys/module/gpucore_agx/parameters/test_opcodes,
+ * root only, off by default); otherwise a stream holding one is malformed,
+ * as one with an unknown opcode. A STALL over %DRM_AGX_MAX_STALL_US is
+ * malformed too.
  */
 
 /**
@@ -373,8 +458,8 @@ struct drm_agx_submit {
  * @DRM_AGX_OP_AXPY: integer a * x + y over u32 vectors
  * @DRM_AGX_OP_TIMESTAMP: write the GPU time
  * @DRM_AGX_OP_BARRIER: order memory accesses
- * @DRM_AGX_OP_STALL: keep the GPU busy
- * @DRM_AGX_OP_HANG: never complete (for tests of hang recovery)
+ * @DRM_AGX_OP_STALL: keep the GPU busy (test only, see above)
+ * @DRM_AGX_OP_HANG: never complete (test only: for tests of hang recovery)
  */
 enum drm_agx_op {
 	DRM_AGX_OP_NOP = 0x00,
