@@ -608,7 +608,11 @@ void gc_job_abort(struct gc_job_pending *pending)
 }
 EXPORT_SYMBOL_NS_GPL(gc_job_abort, GPUCORE);
 
-/* A BO of the job and whether any of the job's uses of it writes. */
+/**
+ * struct gc_job_sync - a BO of a job, once
+ * @bo: the BO
+ * @write: whether any of the job's uses of it writes
+ */
 struct gc_job_sync {
 	struct gc_bo *bo;
 	bool write;

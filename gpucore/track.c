@@ -105,7 +105,13 @@ static u32 gc_track_new_id(struct xarray *xa, void *entry, u32 *next)
 	return id;
 }
 
-/* For the tests: set the next record id, return the previous one. */
+/**
+ * gc_track_set_next_id() - set the id the next record gets (tests only)
+ * @next: the id; 0 means the ids are used up
+ *
+ * Context: any.
+ * Return: the previous value.
+ */
 u32 gc_track_set_next_id(u32 next)
 {
 	unsigned long flags;
