@@ -9,13 +9,16 @@
 
 #include <gpucore/queue.h>
 
-bool gc_lint_private_done(struct gc_job *job);
-
 /* Looks at the signaller as a driver about to signal it would. */
-bool gc_lint_private_done(struct gc_job *job)
+static bool gc_lint_private_done(struct gc_job *job)
 {
-	return job->done.ptr != NULL;
+	return job->done.ptr;
 }
-EXPORT_SYMBOL_GPL(gc_lint_private_done);
+
+static int __init gc_lint_init(void)
+{
+	return gc_lint_private_done(NULL) ? 0 : -ENODEV;
+}
+module_init(gc_lint_init);
 
 MODULE_LICENSE("Dual MIT/GPL");
