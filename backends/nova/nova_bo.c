@@ -89,7 +89,7 @@ u64 nova_max_bo_size(struct nova_device *ndev)
  * nova_bo_create() - create a BO in video memory
  * @ndev: the device
  * @size: bytes, 1 to nova_max_bo_size(); rounded up to the GSP's page
- * @flags: DRM_NOVA_GEM_* flags
+ * @flags: NOVA_BO_* flags
  *
  * The GSP allocates and zeroes the range. If its reply is lost, the
  * allocation it may have made is freed again: the GSP runs commands in
@@ -115,7 +115,7 @@ struct gc_bo_unique nova_bo_create(struct nova_device *ndev, u64 size, u32 flags
 	u64 end;
 	int ret;
 
-	if (!size || size > nova_max_bo_size(ndev) || (flags & ~DRM_NOVA_GEM_CPU_VISIBLE))
+	if (!size || size > nova_max_bo_size(ndev) || (flags & ~NOVA_BO_CPU_VISIBLE))
 		return (struct gc_bo_unique){ .ptr = ERR_PTR(-EINVAL) };
 	/* Both the GSP's page and the CPU's: GEM objects are page sized. */
 	size = ALIGN(ALIGN(size, PAGE_SIZE), ndev->info.page_size);
@@ -124,7 +124,7 @@ struct gc_bo_unique nova_bo_create(struct nova_device *ndev, u64 size, u32 flags
 		return (struct gc_bo_unique){ .ptr = ERR_PTR(-ENOMEM) };
 
 	req.size = size;
-	req.flags = (flags & DRM_NOVA_GEM_CPU_VISIBLE) ? NOVA_ALLOC_VISIBLE : 0;
+	req.flags = (flags & NOVA_BO_CPU_VISIBLE) ? NOVA_ALLOC_VISIBLE : 0;
 	do {
 		req.handle = atomic_inc_return(&ndev->next_alloc);
 	} while (!req.handle);
@@ -135,7 +135,7 @@ struct gc_bo_unique nova_bo_create(struct nova_device *ndev, u64 size, u32 flags
 		ret = msg.status;
 	/* What the firmware says is checked like anything from the device. */
 	if (!ret && (check_add_overflow(rep.offset, size, &end) || end > ndev->info.vram_size ||
-		     ((flags & DRM_NOVA_GEM_CPU_VISIBLE) && end > ndev->info.vram_visible))) {
+		     ((flags & NOVA_BO_CPU_VISIBLE) && end > ndev->info.vram_visible))) {
 		drm_err(&ndev->drm, "GSP placed %llu bytes at %#llx, outside video memory\n",
 			size, rep.offset);
 		nova_vram_free(ndev, req.handle);
@@ -206,7 +206,7 @@ int nova_bo_lookup(struct drm_file *file, u32 handle, struct gc_bo_ref *ref)
  */
 void *nova_bo_cpu_addr(struct nova_bo *bo)
 {
-	if (!(bo->flags & DRM_NOVA_GEM_CPU_VISIBLE))
+	if (!(bo->flags & NOVA_BO_CPU_VISIBLE))
 		return NULL;
 	return nova_gsp_vram(bo->ndev->gsp) + bo->vram_offset;
 }

@@ -48,7 +48,7 @@ const struct nova_config nova_default_config = {
 static struct platform_device *nova_pdev;
 
 static const struct drm_ioctl_desc nova_ioctls[] = {
-	DRM_IOCTL_DEF_DRV(NOVA_GET_PARAM, nova_ioctl_get_param, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(NOVA_GETPARAM, nova_ioctl_get_param, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(NOVA_GEM_CREATE, nova_ioctl_gem_create, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(NOVA_GEM_INFO, nova_ioctl_gem_info, DRM_RENDER_ALLOW),
 };

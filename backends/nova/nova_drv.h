@@ -7,6 +7,7 @@
 #ifndef _NOVA_DRV_H_
 #define _NOVA_DRV_H_
 
+#include <linux/bits.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -33,6 +34,16 @@ struct device;
 #define NOVA_CHAN_MAX_JOBS	64
 /* A job running longer than this hangs, unless the channel says otherwise. */
 #define NOVA_CHAN_TIMEOUT_MS	2000
+
+/**
+ * define NOVA_BO_CPU_VISIBLE - BO flag, placement in the CPU's window
+ *
+ * A flag of nova_bo_create(): place the BO in the part of video memory the
+ * CPU reaches (the VRAM BAR). In-kernel only: the uapi, upstream nova's,
+ * has no placement flags, so BOs userspace creates go anywhere in video
+ * memory.
+ */
+#define NOVA_BO_CPU_VISIBLE	BIT(0)
 
 /**
  * struct nova_config - how a device is set up
@@ -89,7 +100,7 @@ struct nova_device {
  * @ndev: the device
  * @vram_offset: where the BO starts in video memory
  * @handle: the GSP's allocation
- * @flags: DRM_NOVA_GEM_* flags
+ * @flags: NOVA_BO_* flags
  * @on_free: if set, called just before the BO's memory is freed, with
  *	its contents still there (for tests)
  * @on_free_data: for @on_free

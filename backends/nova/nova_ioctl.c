@@ -4,52 +4,46 @@
  * Each checks every field it is given before it does anything.
  */
 
+#include <linux/stddef.h>
 #include <drm/drm_file.h>
 
 #include "nova_drv.h"
 
-/* The uapi structs are fixed: size and 64-bit padding. */
+/*
+ * The uapi is upstream nova's: these sizes and offsets are its ABI, so a
+ * change here breaks every client built against upstream's header.
+ */
 #define NOVA_UAPI_SIZE(type, size) \
 	static_assert(sizeof(struct type) == (size) && sizeof(struct type) % 8 == 0)
 
-NOVA_UAPI_SIZE(drm_nova_get_param, 16);
+NOVA_UAPI_SIZE(drm_nova_getparam, 16);
 NOVA_UAPI_SIZE(drm_nova_gem_create, 16);
-NOVA_UAPI_SIZE(drm_nova_gem_info, 32);
+NOVA_UAPI_SIZE(drm_nova_gem_info, 16);
+static_assert(offsetof(struct drm_nova_getparam, value) == 8);
+static_assert(offsetof(struct drm_nova_gem_create, size) == 8);
+static_assert(offsetof(struct drm_nova_gem_info, size) == 8);
 
 /**
- * nova_ioctl_get_param() - DRM_IOCTL_NOVA_GET_PARAM: one parameter
+ * nova_ioctl_get_param() - DRM_IOCTL_NOVA_GETPARAM: one parameter
  * @drm: the DRM device
- * @data: a &struct drm_nova_get_param
+ * @data: a &struct drm_nova_getparam
  * @file: the DRM file
  *
+ * The parameter number is compared in full: one with upper bits set is
+ * unknown, not an alias of the low bits.
+ *
  * Context: process context.
- * Return: 0, -EINVAL for a non-zero pad or an unknown parameter.
+ * Return: 0, -EINVAL for an unknown parameter.
  */
 int nova_ioctl_get_param(struct drm_device *drm, void *data, struct drm_file *file)
 {
 	struct nova_device *ndev = to_nova_device(drm);
-	struct drm_nova_get_param *args = data;
+	struct drm_nova_getparam *args = data;
 
-	if (args->pad)
-		return -EINVAL;
 	switch (args->param) {
-	case DRM_NOVA_PARAM_UAPI_VERSION:
-		args->value = DRM_NOVA_UAPI_VERSION;
-		return 0;
-	case DRM_NOVA_PARAM_VRAM_SIZE:
-		args->value = ndev->info.vram_size;
-		return 0;
-	case DRM_NOVA_PARAM_VRAM_VISIBLE_SIZE:
+	case NOVA_GETPARAM_VRAM_BAR_SIZE:
+		/* The BAR is the window of video memory the CPU reaches. */
 		args->value = ndev->info.vram_visible;
-		return 0;
-	case DRM_NOVA_PARAM_VRAM_PAGE_SIZE:
-		args->value = max_t(u64, ndev->info.page_size, PAGE_SIZE);
-		return 0;
-	case DRM_NOVA_PARAM_MAX_BO_SIZE:
-		args->value = nova_max_bo_size(ndev);
-		return 0;
-	case DRM_NOVA_PARAM_NR_CHANNELS:
-		args->value = ndev->info.nr_channels;
 		return 0;
 	default:
 		return -EINVAL;
@@ -62,14 +56,14 @@ int nova_ioctl_get_param(struct drm_device *drm, void *data, struct drm_file *fi
  * @data: a &struct drm_nova_gem_create
  * @file: the DRM file
  *
- * The handle is published only once the kernel's own reference is secured
+ * The uapi has no placement: the BO goes anywhere in video memory. The
+ * handle is published only once the kernel's own reference is secured
  * (gc_bo_publish()).
  *
  * Context: process context; may sleep.
- * Return: 0; -EINVAL for unknown flags, a zero size or one over
- * %DRM_NOVA_PARAM_MAX_BO_SIZE; -ENOSPC if video memory has no room;
- * -ENODEV after unplug; -ENOMEM; -ETIMEDOUT or another error of the GSP
- * channel.
+ * Return: 0; -EINVAL for a non-zero pad, a zero size or one over
+ * nova_max_bo_size(); -ENOSPC if video memory has no room; -ENODEV after
+ * unplug; -ENOMEM; -ETIMEDOUT or another error of the GSP channel.
  */
 int nova_ioctl_gem_create(struct drm_device *drm, void *data, struct drm_file *file)
 {
@@ -79,11 +73,11 @@ int nova_ioctl_gem_create(struct drm_device *drm, void *data, struct drm_file *f
 	struct gc_bo_ref ref __free(gc_bo_put) = {};
 	u32 handle;
 
-	if (args->flags & ~DRM_NOVA_GEM_CPU_VISIBLE)
+	if (args->pad)
 		return -EINVAL;
 	if (!args->size || args->size > nova_max_bo_size(ndev))
 		return -EINVAL;
-	unique = nova_bo_create(ndev, args->size, args->flags);
+	unique = nova_bo_create(ndev, args->size, 0);
 	if (gc_is_err(unique))
 		return gc_err(unique);
 	gc_bo_set_label(&unique, "nova-bo");
@@ -99,6 +93,9 @@ int nova_ioctl_gem_create(struct drm_device *drm, void *data, struct drm_file *f
  * @drm: the DRM device
  * @data: a &struct drm_nova_gem_info
  * @file: the DRM file
+ *
+ * Reports the size only: where the BO sits in video memory stays in the
+ * kernel.
  *
  * Context: process context.
  * Return: 0, -EINVAL for a non-zero pad, -ENOENT for an unknown handle.
@@ -117,7 +114,5 @@ int nova_ioctl_gem_info(struct drm_device *drm, void *data, struct drm_file *fil
 		return ret;
 	nbo = nova_bo_from_gc(gc_bo_borrow(&ref));
 	args->size = nbo->base.size;
-	args->vram_offset = nbo->vram_offset;
-	args->flags = nbo->flags;
 	return 0;
 }

@@ -144,7 +144,7 @@ static struct gc_bo_ref conf_nova_bo_create(struct gc_conf_dev *dev, size_t size
 	struct nova_bo *nbo;
 
 	/* Zero-filled: the GSP wipes every range it allocates. */
-	u = nova_bo_create(to_cnd(dev)->ndev, size, DRM_NOVA_GEM_CPU_VISIBLE);
+	u = nova_bo_create(to_cnd(dev)->ndev, size, NOVA_BO_CPU_VISIBLE);
 	if (gc_is_err(u))
 		return (struct gc_bo_ref){ .ptr = u.ptr };
 	/* Set up while the BO is still unique. */

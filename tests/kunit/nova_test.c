@@ -16,7 +16,9 @@
 #include <linux/jiffies.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
+#include <drm/drm_drv.h>
 #include <drm/drm_file.h>
+#include <drm/drm_ioctl.h>
 
 #include <gpucore/shmem.h>
 
@@ -291,82 +293,150 @@ static struct nova_msg_chan_status nt_wait_pending(struct nt_fx *fx, u32 channel
 	return st;
 }
 
-static u64 nt_param(struct nt_fx *fx, struct drm_file *file, u32 param)
+/* A read-write DRM request number with a 16-byte argument: 0xc01064nn on x86. */
+#define NT_IOWR16(nr)	_IOC(_IOC_READ | _IOC_WRITE, 'd', (nr), 16)
+
+static u64 nt_param(struct nt_fx *fx, struct drm_file *file, u64 param)
 {
-	struct drm_nova_get_param p = { .param = param };
+	struct drm_nova_getparam p = { .param = param };
 
 	KUNIT_EXPECT_EQ(fx->test, nova_ioctl_get_param(&fx->ndev->drm, &p, file), 0);
 	return p.value;
 }
 
-/* GET_PARAM answers what the GSP said at boot; bad arguments: -EINVAL. */
-static void nova_get_param(struct kunit *test)
+/*
+ * The uapi is upstream nova's (include/uapi/drm/nova_drm.h of Linux 7.x),
+ * byte for byte: the request numbers from literals (read-write, 'd',
+ * number, 16 bytes), each struct's size and field offsets, and the parameter
+ * numbering. Any drift, like a field order or a size of its own, fails the
+ * build. The driver's ioctl table, which drm_ioctl() dispatches through
+ * and whose request numbers set how many bytes it copies, must match.
+ */
+static void nova_uapi_abi(struct kunit *test)
 {
 	struct nt_fx *fx = nt_fx_init(test, 1000);
-	struct drm_file *file = nt_file(fx, 0);
-	struct drm_nova_get_param p = { .param = DRM_NOVA_PARAM_VRAM_SIZE, .pad = 1 };
+	const struct drm_driver *drv = fx->ndev->drm.driver;
+	static const struct {
+		unsigned int cmd;
+		drm_ioctl_t *func;
+	} want[] = {
+		{ NT_IOWR16(0x40), nova_ioctl_get_param },
+		{ NT_IOWR16(0x41), nova_ioctl_gem_create },
+		{ NT_IOWR16(0x42), nova_ioctl_gem_info },
+	};
+	unsigned int i;
 
-	KUNIT_EXPECT_EQ(test, nt_param(fx, file, DRM_NOVA_PARAM_UAPI_VERSION),
-			(u64)DRM_NOVA_UAPI_VERSION);
-	KUNIT_EXPECT_EQ(test, nt_param(fx, file, DRM_NOVA_PARAM_VRAM_SIZE), (u64)NT_VRAM);
-	KUNIT_EXPECT_EQ(test, nt_param(fx, file, DRM_NOVA_PARAM_VRAM_VISIBLE_SIZE),
-			(u64)NT_VISIBLE);
-	KUNIT_EXPECT_EQ(test, nt_param(fx, file, DRM_NOVA_PARAM_VRAM_PAGE_SIZE),
-			(u64)max_t(unsigned long, SZ_4K, PAGE_SIZE));
-	KUNIT_EXPECT_EQ(test, nt_param(fx, file, DRM_NOVA_PARAM_MAX_BO_SIZE), (u64)NT_VRAM);
-	KUNIT_EXPECT_EQ(test, nt_param(fx, file, DRM_NOVA_PARAM_NR_CHANNELS),
-			(u64)NOVA_GSP_CHANNELS);
+	BUILD_BUG_ON(DRM_NOVA_GETPARAM != 0x00);
+	BUILD_BUG_ON(DRM_NOVA_GEM_CREATE != 0x01);
+	BUILD_BUG_ON(DRM_NOVA_GEM_INFO != 0x02);
+	BUILD_BUG_ON(NT_IOWR16(0x40) != DRM_IOCTL_NOVA_GETPARAM);
+	BUILD_BUG_ON(NT_IOWR16(0x41) != DRM_IOCTL_NOVA_GEM_CREATE);
+	BUILD_BUG_ON(NT_IOWR16(0x42) != DRM_IOCTL_NOVA_GEM_INFO);
+	BUILD_BUG_ON(NOVA_GETPARAM_VRAM_BAR_SIZE != 0x1);
 
-	KUNIT_EXPECT_EQ(test, nova_ioctl_get_param(&fx->ndev->drm, &p, file), -EINVAL);
-	KUNIT_EXPECT_EQ(test, p.value, 0ull);
-	p.pad = 0;
-	p.param = DRM_NOVA_PARAM_NR_CHANNELS + 1;
-	KUNIT_EXPECT_EQ(test, nova_ioctl_get_param(&fx->ndev->drm, &p, file), -EINVAL);
-	p.param = U32_MAX;
-	KUNIT_EXPECT_EQ(test, nova_ioctl_get_param(&fx->ndev->drm, &p, file), -EINVAL);
+	BUILD_BUG_ON(sizeof(struct drm_nova_getparam) != 16);
+	BUILD_BUG_ON(offsetof(struct drm_nova_getparam, param) != 0);
+	BUILD_BUG_ON(sizeof_field(struct drm_nova_getparam, param) != 8);
+	BUILD_BUG_ON(offsetof(struct drm_nova_getparam, value) != 8);
+	BUILD_BUG_ON(sizeof_field(struct drm_nova_getparam, value) != 8);
+
+	BUILD_BUG_ON(sizeof(struct drm_nova_gem_create) != 16);
+	BUILD_BUG_ON(offsetof(struct drm_nova_gem_create, handle) != 0);
+	BUILD_BUG_ON(sizeof_field(struct drm_nova_gem_create, handle) != 4);
+	BUILD_BUG_ON(offsetof(struct drm_nova_gem_create, pad) != 4);
+	BUILD_BUG_ON(sizeof_field(struct drm_nova_gem_create, pad) != 4);
+	BUILD_BUG_ON(offsetof(struct drm_nova_gem_create, size) != 8);
+	BUILD_BUG_ON(sizeof_field(struct drm_nova_gem_create, size) != 8);
+
+	/* Handle and size only: no room for where the BO is in video memory. */
+	BUILD_BUG_ON(sizeof(struct drm_nova_gem_info) != 16);
+	BUILD_BUG_ON(offsetof(struct drm_nova_gem_info, handle) != 0);
+	BUILD_BUG_ON(sizeof_field(struct drm_nova_gem_info, handle) != 4);
+	BUILD_BUG_ON(offsetof(struct drm_nova_gem_info, pad) != 4);
+	BUILD_BUG_ON(sizeof_field(struct drm_nova_gem_info, pad) != 4);
+	BUILD_BUG_ON(offsetof(struct drm_nova_gem_info, size) != 8);
+	BUILD_BUG_ON(sizeof_field(struct drm_nova_gem_info, size) != 8);
+
+	KUNIT_ASSERT_EQ(test, drv->num_ioctls, (int)ARRAY_SIZE(want));
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
+		const struct drm_ioctl_desc *d = &drv->ioctls[i];
+
+		KUNIT_EXPECT_EQ_MSG(test, d->cmd, want[i].cmd, "ioctl %u", i);
+		KUNIT_EXPECT_PTR_EQ_MSG(test, d->func, want[i].func, "ioctl %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, d->flags, (enum drm_ioctl_flags)DRM_RENDER_ALLOW,
+				    "ioctl %u", i);
+	}
 	nt_fx_fini(fx);
 }
 
 /*
- * GEM_CREATE and GEM_INFO: a BO is placed where its flags say and sized
- * to whole pages; unknown flags, a zero size, one over the limit, a
- * non-zero pad and unknown handles are refused, and create nothing; a
- * range video memory cannot give is -ENOSPC. Closing the file frees the
- * BOs' memory.
+ * GETPARAM: NOVA_GETPARAM_VRAM_BAR_SIZE (1) is the CPU's window into video
+ * memory, as the GSP reported it. Every other number is -EINVAL and leaves
+ * the value alone: 0, the ones after 1, and 1 with upper bits set (the
+ * number is 64 bits wide, and a truncated compare would alias it).
+ */
+static void nova_get_param(struct kunit *test)
+{
+	struct nt_fx *fx = nt_fx_init(test, 1000);
+	struct drm_file *file = nt_file(fx, 0);
+	static const u64 bad[] = { 0, 2, 3, 4, 5, 6, U32_MAX, BIT_ULL(32) | 1, U64_MAX };
+	struct drm_nova_getparam p;
+	unsigned int i;
+
+	KUNIT_EXPECT_EQ(test, nt_param(fx, file, 1), (u64)NT_VISIBLE);
+	KUNIT_EXPECT_EQ(test, nt_param(fx, file, NOVA_GETPARAM_VRAM_BAR_SIZE), (u64)NT_VISIBLE);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		p = (struct drm_nova_getparam){ .param = bad[i], .value = 0x5a5a };
+		KUNIT_EXPECT_EQ_MSG(test, nova_ioctl_get_param(&fx->ndev->drm, &p, file), -EINVAL,
+				    "param %#llx", bad[i]);
+		KUNIT_EXPECT_EQ(test, p.value, 0x5a5aull);
+	}
+	nt_fx_fini(fx);
+}
+
+/*
+ * GEM_CREATE with upstream's layout: handle, pad, then size. A BO is sized
+ * to whole pages and, with no placement in the uapi, goes anywhere in
+ * video memory (above the CPU's window while there is room there). A
+ * non-zero pad, a zero size and one over the limit are refused and create
+ * nothing; a range video memory cannot give is -ENOSPC. Closing the file
+ * frees the BOs' memory.
  */
 static void nova_gem_create_info(struct kunit *test)
 {
 	struct nt_fx *fx = nt_fx_init(test, 1000);
 	struct drm_device *drm = &fx->ndev->drm;
 	struct drm_file *file = nt_file(fx, 0);
-	struct drm_nova_gem_create c = { .size = 5000, .flags = DRM_NOVA_GEM_CPU_VISIBLE };
+	struct drm_nova_gem_create c = { .size = 5000 };
 	struct drm_nova_gem_create d = { .size = SZ_64K };
 	struct drm_nova_gem_info info = {};
+	struct gc_bo_ref ref = {};
 	u64 used;
 
 	KUNIT_ASSERT_EQ(test, nova_ioctl_gem_create(drm, &c, file), 0);
 	KUNIT_EXPECT_NE(test, c.handle, 0u);
+	KUNIT_EXPECT_EQ(test, c.pad, 0u);
+	KUNIT_EXPECT_EQ(test, c.size, 5000ull);
 	info.handle = c.handle;
 	KUNIT_ASSERT_EQ(test, nova_ioctl_gem_info(drm, &info, file), 0);
 	KUNIT_EXPECT_EQ(test, info.size, (u64)ALIGN(5000, PAGE_SIZE));
-	KUNIT_EXPECT_EQ(test, info.flags, (u64)DRM_NOVA_GEM_CPU_VISIBLE);
-	KUNIT_EXPECT_LE(test, info.vram_offset + info.size, (u64)NT_VISIBLE);
 
-	/* Outside the CPU's window while there is room above it. */
 	KUNIT_ASSERT_EQ(test, nova_ioctl_gem_create(drm, &d, file), 0);
 	KUNIT_EXPECT_NE(test, d.handle, c.handle);
 	info = (struct drm_nova_gem_info){ .handle = d.handle };
 	KUNIT_ASSERT_EQ(test, nova_ioctl_gem_info(drm, &info, file), 0);
 	KUNIT_EXPECT_EQ(test, info.size, (u64)SZ_64K);
-	KUNIT_EXPECT_EQ(test, info.flags, 0ull);
-	KUNIT_EXPECT_GE(test, info.vram_offset, (u64)NT_VISIBLE);
+	KUNIT_ASSERT_EQ(test, nova_bo_lookup(file, d.handle, &ref), 0);
+	KUNIT_EXPECT_GE(test, nova_bo_from_gc(gc_bo_borrow(&ref))->vram_offset, (u64)NT_VISIBLE);
+	KUNIT_EXPECT_FALSE(test, nova_bo_from_gc(gc_bo_borrow(&ref))->flags & NOVA_BO_CPU_VISIBLE);
+	gc_bo_put(&ref);
 	used = nt_vram_used(fx);
 	KUNIT_EXPECT_EQ(test, used, (u64)(ALIGN(5000, PAGE_SIZE) + SZ_64K));
 
 	/* Refused, and nothing created. */
-	c = (struct drm_nova_gem_create){ .size = SZ_4K, .flags = BIT(1) };
+	c = (struct drm_nova_gem_create){ .size = SZ_4K, .pad = 1 };
 	KUNIT_EXPECT_EQ(test, nova_ioctl_gem_create(drm, &c, file), -EINVAL);
-	c.flags = U32_MAX;
+	c.pad = U32_MAX;
 	KUNIT_EXPECT_EQ(test, nova_ioctl_gem_create(drm, &c, file), -EINVAL);
 	c = (struct drm_nova_gem_create){ .size = 0 };
 	KUNIT_EXPECT_EQ(test, nova_ioctl_gem_create(drm, &c, file), -EINVAL);
@@ -375,11 +445,8 @@ static void nova_gem_create_info(struct kunit *test)
 	c.size = U64_MAX;
 	KUNIT_EXPECT_EQ(test, nova_ioctl_gem_create(drm, &c, file), -EINVAL);
 	KUNIT_EXPECT_EQ(test, c.handle, 0u);
-	/* No room: all of video memory, or the whole window. */
+	/* No room: all of video memory. */
 	c = (struct drm_nova_gem_create){ .size = NT_VRAM };
-	KUNIT_EXPECT_EQ(test, nova_ioctl_gem_create(drm, &c, file), -ENOSPC);
-	c = (struct drm_nova_gem_create){ .size = NT_VISIBLE,
-					  .flags = DRM_NOVA_GEM_CPU_VISIBLE };
 	KUNIT_EXPECT_EQ(test, nova_ioctl_gem_create(drm, &c, file), -ENOSPC);
 	KUNIT_EXPECT_EQ(test, nt_vram_used(fx), used);
 
@@ -400,6 +467,51 @@ static void nova_gem_create_info(struct kunit *test)
 }
 
 /*
+ * What an upstream client puts in memory, built by hand so no field name
+ * of this driver's header is involved: GEM_CREATE reads the size from
+ * bytes 8-15 and writes the handle to bytes 0-3; GEM_INFO reads the handle
+ * from bytes 0-3 and writes only the size, to bytes 8-15. Nothing is
+ * written past the 16 bytes of the struct, so no output holds where the BO
+ * sits in video memory (as a 32-byte GEM_INFO with an offset did).
+ */
+static void nova_uapi_wire_layout(struct kunit *test)
+{
+	struct nt_fx *fx = nt_fx_init(test, 1000);
+	struct drm_device *drm = &fx->ndev->drm;
+	struct drm_file *file = nt_file(fx, 0);
+	u64 buf[4], canary = 0xc5c5c5c5c5c5c5c5ull;
+	u32 handle;
+
+	memset(buf, 0xc5, sizeof(buf));
+	buf[0] = 0;			/* handle (out) and pad */
+	buf[1] = 3 * SZ_4K + 1;		/* size */
+	KUNIT_ASSERT_EQ(test, nova_ioctl_gem_create(drm, buf, file), 0);
+	handle = lower_32_bits(buf[0]);
+	KUNIT_EXPECT_NE(test, handle, 0u);
+	KUNIT_EXPECT_EQ(test, upper_32_bits(buf[0]), 0u);
+	KUNIT_EXPECT_EQ(test, buf[1], (u64)(3 * SZ_4K + 1));
+	KUNIT_EXPECT_EQ(test, buf[2], canary);
+	KUNIT_EXPECT_EQ(test, buf[3], canary);
+
+	memset(buf, 0xc5, sizeof(buf));
+	buf[0] = handle;		/* handle, pad 0 */
+	KUNIT_ASSERT_EQ(test, nova_ioctl_gem_info(drm, buf, file), 0);
+	KUNIT_EXPECT_EQ(test, buf[0], (u64)handle);
+	KUNIT_EXPECT_EQ(test, buf[1], (u64)ALIGN(3 * SZ_4K + 1, PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, buf[2], canary);
+	KUNIT_EXPECT_EQ(test, buf[3], canary);
+
+	/* GETPARAM: the number in bytes 0-7, the value out in bytes 8-15. */
+	memset(buf, 0xc5, sizeof(buf));
+	buf[0] = 1;
+	KUNIT_ASSERT_EQ(test, nova_ioctl_get_param(drm, buf, file), 0);
+	KUNIT_EXPECT_EQ(test, buf[0], 1ull);
+	KUNIT_EXPECT_EQ(test, buf[1], (u64)NT_VISIBLE);
+	KUNIT_EXPECT_EQ(test, buf[2], canary);
+	nt_fx_fini(fx);
+}
+
+/*
  * The allocation RPCs in video memory: a new BO is zeroed, even where an
  * earlier BO left data; freeing gives the range back; a BO outside the
  * CPU's window cannot be mapped. An allocation whose reply is lost or
@@ -415,7 +527,7 @@ static void nova_vram_alloc_free(struct kunit *test)
 	u64 offset;
 	u8 *p;
 
-	u = nova_bo_create(fx->ndev, SZ_8K, DRM_NOVA_GEM_CPU_VISIBLE);
+	u = nova_bo_create(fx->ndev, SZ_8K, NOVA_BO_CPU_VISIBLE);
 	KUNIT_ASSERT_FALSE(test, gc_is_err(u));
 	ref = gc_bo_share(&u);
 	nbo = nova_bo_from_gc(gc_bo_borrow(&ref));
@@ -435,7 +547,7 @@ static void nova_vram_alloc_free(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nt_vram_used(fx), 0ull);
 
 	/* The same range again, wiped by the GSP. */
-	u = nova_bo_create(fx->ndev, SZ_8K, DRM_NOVA_GEM_CPU_VISIBLE);
+	u = nova_bo_create(fx->ndev, SZ_8K, NOVA_BO_CPU_VISIBLE);
 	KUNIT_ASSERT_FALSE(test, gc_is_err(u));
 	ref = gc_bo_share(&u);
 	nbo = nova_bo_from_gc(gc_bo_borrow(&ref));
@@ -460,7 +572,7 @@ static void nova_vram_alloc_free(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gc_err(u), -ETIMEDOUT);
 	KUNIT_EXPECT_EQ(test, nt_vram_used(fx), 0ull);
 	nova_gsp_inject(fx->ndev->gsp, NOVA_GSP_FAULT_CORRUPT);
-	u = nova_bo_create(fx->ndev, SZ_4K, DRM_NOVA_GEM_CPU_VISIBLE);
+	u = nova_bo_create(fx->ndev, SZ_4K, NOVA_BO_CPU_VISIBLE);
 	KUNIT_EXPECT_EQ(test, gc_err(u), -EBADMSG);
 	KUNIT_EXPECT_EQ(test, nt_vram_used(fx), 0ull);
 	KUNIT_EXPECT_EQ(test, atomic_read(&fx->ndev->rpc.stats.bad_checksum), 1);
@@ -482,8 +594,8 @@ static void nova_submit_effects(struct kunit *test)
 	struct nt_fx *fx = nt_fx_init(test, 1000);
 	struct nova_chan *c1 = nt_chan(fx, 0, NT_LONG_MS);
 	struct nova_chan *c2 = nt_chan(fx, 1, NT_LONG_MS);
-	struct gc_bo *a = nt_bo(fx, SZ_16K, DRM_NOVA_GEM_CPU_VISIBLE);
-	struct gc_bo *b = nt_bo(fx, SZ_16K, DRM_NOVA_GEM_CPU_VISIBLE);
+	struct gc_bo *a = nt_bo(fx, SZ_16K, NOVA_BO_CPU_VISIBLE);
+	struct gc_bo *b = nt_bo(fx, SZ_16K, NOVA_BO_CPU_VISIBLE);
 	struct nova_work w = { .op = NOVA_OP_FILL, .dst = a, .dst_offset = SZ_4K,
 			       .size = SZ_8K, .value = 0xdeadbeef };
 	u32 *wa = nt_words(a), *wb = nt_words(b);
@@ -577,7 +689,7 @@ static void nova_gsp_checks_work(struct kunit *test)
 {
 	struct nt_fx *fx = nt_fx_init(test, 1000);
 	struct nova_msg_chan ch = { .channel = NT_RAW_CHAN };
-	struct gc_bo *a = nt_bo(fx, SZ_4K, DRM_NOVA_GEM_CPU_VISIBLE);
+	struct gc_bo *a = nt_bo(fx, SZ_4K, NOVA_BO_CPU_VISIBLE);
 	u64 at = nova_bo_from_gc(a)->vram_offset, nowhere = NT_VRAM - SZ_4K;
 	u8 *vram = nova_gsp_vram(fx->ndev->gsp);
 	struct nova_msg_submit w = { .channel = NT_RAW_CHAN };
@@ -638,7 +750,7 @@ static void nova_lost_completion(struct kunit *test)
 	struct nt_fx *fx = nt_fx_init(test, 1000);
 	struct nova_chan *c1 = nt_chan(fx, 0, 300);
 	struct nova_chan *c2 = nt_chan(fx, 1, NT_LONG_MS);
-	struct gc_bo *a = nt_bo(fx, SZ_4K, DRM_NOVA_GEM_CPU_VISIBLE);
+	struct gc_bo *a = nt_bo(fx, SZ_4K, NOVA_BO_CPU_VISIBLE);
 	unsigned long start;
 
 	nova_gsp_inject(fx->ndev->gsp, NOVA_GSP_FAULT_CORRUPT_EVENT);
@@ -677,8 +789,8 @@ static void nova_hang_recovery(struct kunit *test)
 	struct nt_fx *fx = nt_fx_init(test, 1000);
 	struct nova_chan *ca = nt_chan(fx, 0, 500);
 	struct nova_chan *cb = nt_chan(fx, 1, NT_LONG_MS);
-	struct gc_bo *a = nt_bo(fx, SZ_4K, DRM_NOVA_GEM_CPU_VISIBLE);
-	struct gc_bo *b = nt_bo(fx, SZ_4K, DRM_NOVA_GEM_CPU_VISIBLE);
+	struct gc_bo *a = nt_bo(fx, SZ_4K, NOVA_BO_CPU_VISIBLE);
+	struct gc_bo *b = nt_bo(fx, SZ_4K, NOVA_BO_CPU_VISIBLE);
 	struct nova_work w = { .op = NOVA_OP_WRITE, .dst = a, .value = 0xbad };
 	struct nova_msg_chan_status st;
 	struct gc_fence_ref refused;
@@ -768,7 +880,7 @@ static void nova_unplug_in_flight(struct kunit *test)
 	struct drm_device *drm = &fx->ndev->drm;
 	struct drm_file *file = nt_file(fx, 0);
 	struct nova_chan *c = nt_chan(fx, 0, NT_LONG_MS);
-	struct gc_bo *a = nt_bo(fx, SZ_4K, DRM_NOVA_GEM_CPU_VISIBLE);
+	struct gc_bo *a = nt_bo(fx, SZ_4K, NOVA_BO_CPU_VISIBLE);
 	struct drm_nova_gem_create create = { .size = SZ_4K };
 	struct drm_nova_gem_info info = {};
 	struct nova_work w = { .op = NOVA_OP_WRITE, .dst = a, .value = 1 };
@@ -799,7 +911,7 @@ static void nova_unplug_in_flight(struct kunit *test)
 	refused = nova_submit(c, &w, NULL);
 	KUNIT_EXPECT_EQ(test, gc_err(refused), -ENODEV);
 
-	KUNIT_EXPECT_EQ(test, nt_param(fx, file, DRM_NOVA_PARAM_VRAM_SIZE), (u64)NT_VRAM);
+	KUNIT_EXPECT_EQ(test, nt_param(fx, file, NOVA_GETPARAM_VRAM_BAR_SIZE), (u64)NT_VISIBLE);
 	info.handle = handle;
 	KUNIT_EXPECT_EQ(test, nova_ioctl_gem_info(drm, &info, file), 0);
 	KUNIT_EXPECT_EQ(test, info.size, (u64)SZ_4K);
@@ -820,7 +932,7 @@ static void nova_teardown_in_flight(struct kunit *test)
 	struct drm_file *file = nt_file(fx, 0);
 	struct nova_chan *ca = nt_chan(fx, 0, 1000);
 	struct nova_chan *cb = nt_chan(fx, 1, NT_LONG_MS);
-	struct gc_bo *a = nt_bo(fx, SZ_4K, DRM_NOVA_GEM_CPU_VISIBLE);
+	struct gc_bo *a = nt_bo(fx, SZ_4K, NOVA_BO_CPU_VISIBLE);
 	struct gc_bo *b = nt_bo(fx, SZ_8K, 0);
 	struct drm_nova_gem_create create = { .size = SZ_16K };
 
@@ -848,8 +960,10 @@ static void nova_teardown_in_flight(struct kunit *test)
 }
 
 static struct kunit_case nova_cases[] = {
+	KUNIT_CASE(nova_uapi_abi),
 	KUNIT_CASE(nova_get_param),
 	KUNIT_CASE(nova_gem_create_info),
+	KUNIT_CASE(nova_uapi_wire_layout),
 	KUNIT_CASE(nova_vram_alloc_free),
 	KUNIT_CASE(nova_submit_effects),
 	KUNIT_CASE(nova_gsp_checks_work),

@@ -1,13 +1,24 @@
 /* SPDX-License-Identifier: MIT */
-/*
+/**
+ * DOC: gpucore nova uapi
+ *
  * Userspace interface of the gpucore Nova-style stub driver: a render node
  * whose buffers live in the video memory the (simulated) GSP firmware
- * manages. It offers device parameters and BO creation and inspection;
+ * manages. It offers one device parameter, BO creation and BO inspection;
  * work submission is in-kernel only in this stub.
  *
- * Rules for every struct: 64-bit aligned, sizes fixed (checked at compile
- * time in the driver), pad fields must be zero (-EINVAL otherwise), unknown
- * flags are rejected (-EINVAL), and new fields are only ever appended.
+ * The interface is ABI-compatible with the uapi of the upstream nova DRM
+ * driver of Linux 7.x (include/uapi/drm/nova_drm.h, checked against
+ * mainline at commit b08494a8f741): the same ioctl numbers, the same
+ * struct layouts, the same field meanings and the same parameter numbers,
+ * and nothing more in those ioctls. A client built against either header
+ * runs on either driver. Names are upstream's too, so code written for one
+ * header compiles against the other.
+ *
+ * Where upstream leaves a choice open, this driver is strict: pad fields
+ * must be zero (-EINVAL otherwise) and a parameter number it does not know,
+ * including one with any of the upper 32 bits set, is -EINVAL. Sizes are
+ * fixed and checked at compile time in the driver.
  */
 #ifndef _GPUCORE_NOVA_DRM_H_
 #define _GPUCORE_NOVA_DRM_H_
@@ -19,104 +30,77 @@ extern "C" {
 #endif
 
 /**
- * define DRM_NOVA_UAPI_VERSION - the version of this interface
+ * define NOVA_GETPARAM_VRAM_BAR_SIZE - GETPARAM parameter, size of the VRAM BAR
  *
- * Reported by %DRM_NOVA_PARAM_UAPI_VERSION; raised when ioctls, parameters
- * or fields are added.
+ * Bytes of video memory the CPU can reach through the BAR, from video
+ * memory offset 0.
  */
-#define DRM_NOVA_UAPI_VERSION		1
+#define NOVA_GETPARAM_VRAM_BAR_SIZE	0x1
 
 /**
- * enum drm_nova_ioctl_id - driver ioctl numbers, relative to DRM_COMMAND_BASE
- * @DRM_NOVA_GET_PARAM: query one device or driver parameter
- * @DRM_NOVA_GEM_CREATE: create a BO in video memory
- * @DRM_NOVA_GEM_INFO: describe a BO
- */
-enum drm_nova_ioctl_id {
-	DRM_NOVA_GET_PARAM = 0x00,
-	DRM_NOVA_GEM_CREATE = 0x01,
-	DRM_NOVA_GEM_INFO = 0x02,
-};
-
-/**
- * enum drm_nova_param - what &struct drm_nova_get_param can ask for
- * @DRM_NOVA_PARAM_UAPI_VERSION: %DRM_NOVA_UAPI_VERSION of the driver
- * @DRM_NOVA_PARAM_VRAM_SIZE: bytes of video memory the GSP manages
- * @DRM_NOVA_PARAM_VRAM_VISIBLE_SIZE: bytes of video memory, from offset 0,
- *	that the CPU can reach (BOs created with %DRM_NOVA_GEM_CPU_VISIBLE
- *	are placed there)
- * @DRM_NOVA_PARAM_VRAM_PAGE_SIZE: allocation granule of video memory; BO
- *	sizes are rounded up to it
- * @DRM_NOVA_PARAM_MAX_BO_SIZE: largest BO size GEM_CREATE accepts
- * @DRM_NOVA_PARAM_NR_CHANNELS: number of GSP channels (hardware queues)
- */
-enum drm_nova_param {
-	DRM_NOVA_PARAM_UAPI_VERSION = 0,
-	DRM_NOVA_PARAM_VRAM_SIZE = 1,
-	DRM_NOVA_PARAM_VRAM_VISIBLE_SIZE = 2,
-	DRM_NOVA_PARAM_VRAM_PAGE_SIZE = 3,
-	DRM_NOVA_PARAM_MAX_BO_SIZE = 4,
-	DRM_NOVA_PARAM_NR_CHANNELS = 5,
-};
-
-/**
- * struct drm_nova_get_param - DRM_IOCTL_NOVA_GET_PARAM
- * @param: a DRM_NOVA_PARAM_* value; others fail with -EINVAL
- * @pad: zero
+ * struct drm_nova_getparam - argument of DRM_IOCTL_NOVA_GETPARAM
+ * @param: in: a NOVA_GETPARAM_* number; any other fails with -EINVAL
  * @value: out: the parameter's value
  */
-struct drm_nova_get_param {
-	__u32 param;
-	__u32 pad;
+struct drm_nova_getparam {
+	__u64 param;
 	__u64 value;
 };
 
 /**
- * enum drm_nova_gem_flags - flags of &struct drm_nova_gem_create
- * @DRM_NOVA_GEM_CPU_VISIBLE: place the BO in the part of video memory the
- *	CPU can reach (%DRM_NOVA_PARAM_VRAM_VISIBLE_SIZE); only such BOs can
- *	be mapped by the kernel
- */
-enum drm_nova_gem_flags {
-	DRM_NOVA_GEM_CPU_VISIBLE = 1 << 0,
-};
-
-/**
- * struct drm_nova_gem_create - DRM_IOCTL_NOVA_GEM_CREATE
- * @size: bytes, 1 to %DRM_NOVA_PARAM_MAX_BO_SIZE; rounded up to
- *	%DRM_NOVA_PARAM_VRAM_PAGE_SIZE. The memory is zeroed.
- * @flags: DRM_NOVA_GEM_* bits
- * @handle: out: the GEM handle
+ * struct drm_nova_gem_create - argument of DRM_IOCTL_NOVA_GEM_CREATE
+ * @handle: out: the GEM handle of the new BO, local to the DRM file
+ * @pad: zero
+ * @size: in: bytes, at least 1; rounded up to whole pages. The memory is
+ *	zeroed.
  *
- * Fails with -ENOSPC when video memory has no free range of that size.
+ * Fails with -EINVAL for a zero size or one larger than the driver allows,
+ * and with -ENOSPC when video memory has no free range of that size.
  */
 struct drm_nova_gem_create {
-	__u64 size;
-	__u32 flags;
 	__u32 handle;
+	__u32 pad;
+	__u64 size;
 };
 
 /**
- * struct drm_nova_gem_info - DRM_IOCTL_NOVA_GEM_INFO
- * @handle: a GEM handle of the file
+ * struct drm_nova_gem_info - argument of DRM_IOCTL_NOVA_GEM_INFO
+ * @handle: in: a GEM handle of the DRM file; -ENOENT if it has none such
  * @pad: zero
- * @size: out: the BO's size in bytes
- * @vram_offset: out: where the BO starts in video memory
- * @flags: out: the DRM_NOVA_GEM_* flags it was created with
+ * @size: out: the BO's size in bytes (whole pages)
+ *
+ * Where the BO sits in video memory is the kernel's business and is not
+ * reported.
  */
 struct drm_nova_gem_info {
 	__u32 handle;
 	__u32 pad;
 	__u64 size;
-	__u64 vram_offset;
-	__u64 flags;
 };
 
 /**
- * define DRM_IOCTL_NOVA_GET_PARAM - request number; argument &struct drm_nova_get_param
+ * define DRM_NOVA_GETPARAM - ioctl number of GETPARAM, relative to
+ * DRM_COMMAND_BASE
  */
-#define DRM_IOCTL_NOVA_GET_PARAM \
-	DRM_IOWR(DRM_COMMAND_BASE + DRM_NOVA_GET_PARAM, struct drm_nova_get_param)
+#define DRM_NOVA_GETPARAM		0x00
+
+/**
+ * define DRM_NOVA_GEM_CREATE - ioctl number of GEM_CREATE, relative to
+ * DRM_COMMAND_BASE
+ */
+#define DRM_NOVA_GEM_CREATE		0x01
+
+/**
+ * define DRM_NOVA_GEM_INFO - ioctl number of GEM_INFO, relative to
+ * DRM_COMMAND_BASE
+ */
+#define DRM_NOVA_GEM_INFO		0x02
+
+/**
+ * define DRM_IOCTL_NOVA_GETPARAM - request number; argument &struct drm_nova_getparam
+ */
+#define DRM_IOCTL_NOVA_GETPARAM \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_NOVA_GETPARAM, struct drm_nova_getparam)
 
 /**
  * define DRM_IOCTL_NOVA_GEM_CREATE - request number; argument &struct drm_nova_gem_create
