@@ -34,6 +34,7 @@
  * the reset, which drops it, or never sent.
  */
 
+#include <linux/dma-fence.h>
 #include <linux/slab.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_print.h>
@@ -112,6 +113,7 @@ void nova_job_event(void *data, const struct nova_rec_hdr *hdr, const void *payl
 	const struct nova_msg_completion *c = payload;
 	struct nova_chan *chan;
 	unsigned long flags;
+	bool cookie;
 
 	if (hdr->function != NOVA_EVT_COMPLETION || hdr->length != sizeof(*c) ||
 	    c->channel >= NOVA_GSP_CHANNELS) {
@@ -120,6 +122,8 @@ void nova_job_event(void *data, const struct nova_rec_hdr *hdr, const void *payl
 			hdr->function, hdr->length);
 		return;
 	}
+	/* The completion path of the hardware fences: lockdep watches it. */
+	cookie = dma_fence_begin_signalling();
 	spin_lock_irqsave(&ndev->chan_lock, flags);
 	chan = ndev->chans[c->channel];
 	/*
@@ -129,6 +133,7 @@ void nova_job_event(void *data, const struct nova_rec_hdr *hdr, const void *payl
 	if (chan)
 		nova_chan_retire(chan, c->stamp, c->status, -EIO);
 	spin_unlock_irqrestore(&ndev->chan_lock, flags);
+	dma_fence_end_signalling(cookie);
 }
 
 static struct dma_fence *nova_job_run(struct gc_job *job)
