@@ -78,8 +78,8 @@ fi
 
 # Result lines of the init's cases and of the test programs it runs, and the
 # programs' summary lines.
-RESULT_RE='^(e2e|uapi|fail-nth|stress|fuzz|unplug): '
-SUMMARY_RE='^(uapi|fail-nth|stress|fuzz|unplug): [0-9]+ passed, [0-9]+ failed$'
+RESULT_RE='^(e2e|uapi|fail-nth|stress|fuzz|unplug|exhaust): '
+SUMMARY_RE='^(uapi|fail-nth|stress|fuzz|unplug|exhaust): [0-9]+ passed, [0-9]+ failed$'
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
@@ -138,7 +138,7 @@ build_programs()
 		build_static agx_uapi_test -I"$GC_TOP/uapi/drm" "$GC_TOP"/tests/uapi/*.c
 		build_static agx_client -I"$GC_TOP/uapi/drm" "$GC_TOP/examples/agx_client.c"
 		# The reliability stages, on the uapi suite's helpers.
-		for p in failnth stress fuzz unplug; do
+		for p in failnth stress fuzz unplug exhaust; do
 			build_static "$p" -I"$GC_TOP/uapi/drm" -I"$GC_TOP/tests/uapi" \
 				"$GC_TOP/tests/reliability/$p.c" "$GC_TOP/tests/reliability/rel.c" \
 				"$GC_TOP/tests/uapi/agx.c"
@@ -188,7 +188,7 @@ section()
 # the reliability stages' checks mark the log.
 kernel_problems()
 {
-	gc_vm_kernel_problems '(e2e|uapi): case |(fail-nth|stress|fuzz|unplug): check '
+	gc_vm_kernel_problems '(e2e|uapi): case |(fail-nth|stress|fuzz|unplug|exhaust): check '
 }
 
 report()	# report QEMU_RC
