@@ -46,7 +46,7 @@ coccicheck:
 	@scripts/coccicheck.sh $(if $(TREE),--tree $(TREE))
 
 fuzz:
-	@GPUCORE_E2E_LONG=1 GPUCORE_E2E_TIMEOUT=3600 scripts/e2e.sh --debug
+	@GPUCORE_E2E_LONG=1 GPUCORE_E2E_TIMEOUT=6600 scripts/e2e.sh --debug
 
 clean:
 	@if [ -d build ]; then rm -rf build; fi
