@@ -531,10 +531,10 @@ static void hog_run(bool memcg)
 static void oom_recovers(void *arg)
 {
 	unsigned long long before, after = 0;
+	double t0, killed_after;
 	bool memcg;
 	pid_t pid;
 	int status = 0;
-	double t0;
 
 	(void)arg;
 	hog = mmap(NULL, sizeof(*hog), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -574,6 +574,7 @@ static void oom_recovers(void *arg)
 		    hog->bytes >> 20, rel_errname(hog->last_err)))
 		return;
 	/* Its files are closed: the BOs, their pins and pages go. */
+	killed_after = now_s() - t0;
 	t0 = now_s();
 	while (now_s() - t0 < SETTLE_S) {
 		after = mem_available();
@@ -588,9 +589,9 @@ static void oom_recovers(void *arg)
 	if (memcg)
 		rmdir(CG_DIR);
 	if (works("AXPY after the OOM kill"))
-		rel_note("the hog bound %llu MiB and was OOM-killed after %.1f s; "
-			 "MemAvailable %llu -> %llu MiB", hog->bytes >> 20, now_s() - t0,
-			 before >> 20, after >> 20);
+		rel_note("the hog bound %llu MiB, OOM-killed after %.1f s; %s %llu -> %llu MiB",
+			 hog->bytes >> 20, killed_after, "MemAvailable", before >> 20,
+			 after >> 20);
 }
 
 int main(int argc, char **argv)
