@@ -50,7 +50,7 @@ coccicheck:
 
 # The long reliability runs on the debug kernel, then the data-race run.
 fuzz:
-	@GPUCORE_E2E_LONG=1 GPUCORE_E2E_TIMEOUT=3600 scripts/e2e.sh --debug; \
+	@GPUCORE_E2E_LONG=1 GPUCORE_E2E_TIMEOUT=6600 scripts/e2e.sh --debug; \
 	rc=$$?; scripts/kunit.sh --kcsan || rc=1; exit $$rc
 
 clean:

@@ -39,6 +39,15 @@ unsigned int agx_timeout_ms = 2000;
 module_param_named(timeout_ms, agx_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(timeout_ms, "Time a job may run before it is a hang, in ms (default 2000)");
 
+/*
+ * Each queue is a drm_sched thread: the bound is device-wide, since a
+ * client keeps any number of files alive through mmaps of their BOs.
+ */
+unsigned int agx_max_queues = 1024;
+module_param_named(max_queues, agx_max_queues, uint, 0644);
+MODULE_PARM_DESC(max_queues,
+		 "Queues of the device at once, those being torn down included (default 1024)");
+
 static struct platform_device *agx_pdev;
 
 /**
@@ -81,9 +90,42 @@ void agx_vm_reap(struct agx_device *adev, bool wait)
 	}
 }
 
+/**
+ * agx_queue_slot_get() - count a new queue against the device's bound
+ * @adev: the device
+ *
+ * Context: any.
+ * Return: true if the device has fewer than max_queues queues (those being
+ * torn down included), the new one counted; false if it has as many.
+ */
+bool agx_queue_slot_get(struct agx_device *adev)
+{
+	int max = min_t(unsigned int, READ_ONCE(agx_max_queues), INT_MAX);
+	int old = atomic_read(&adev->nr_queues);
+
+	/* Not atomic_add_unless(): the bound may be lowered below the count. */
+	do {
+		if (old >= max)
+			return false;
+	} while (!atomic_try_cmpxchg(&adev->nr_queues, &old, old + 1));
+	return true;
+}
+
+/**
+ * agx_queue_slot_put() - a queue counted by agx_queue_slot_get() is gone
+ * @adev: the device
+ *
+ * Context: any.
+ */
+void agx_queue_slot_put(struct agx_device *adev)
+{
+	WARN_ON(atomic_dec_return(&adev->nr_queues) < 0);
+}
+
 static int agx_open(struct drm_device *drm, struct drm_file *file)
 {
-	struct agx_file *af = kzalloc(sizeof(*af), GFP_KERNEL);
+	/* Memory a client makes the kernel hold is charged to its memcg. */
+	struct agx_file *af = kzalloc(sizeof(*af), GFP_KERNEL_ACCOUNT);
 
 	if (!af)
 		return -ENOMEM;
@@ -196,6 +238,7 @@ static void agx_device_fini(struct drm_device *drm, void *data)
 	if (adev->fw)
 		agx_fw_destroy(adev->fw);
 	WARN_ON(!list_empty(&adev->queues) || !list_empty(&adev->vms));
+	WARN_ON(atomic_read(&adev->nr_queues));
 	mutex_destroy(&adev->vms_lock);
 	mutex_destroy(&adev->queues_lock);
 }
@@ -219,6 +262,7 @@ static int agx_probe(struct platform_device *pdev)
 	mutex_init(&adev->vms_lock);
 	INIT_LIST_HEAD(&adev->vms);
 	atomic_set(&adev->queue_seq, 0);
+	atomic_set(&adev->nr_queues, 0);
 	ret = drmm_add_action_or_reset(&adev->drm, agx_device_fini, adev);
 	if (ret)
 		return ret;

@@ -40,7 +40,16 @@ struct agx_fw_queue;
 #define AGX_RING_SIZE		16
 #define AGX_MAX_JOBS		64
 
+/*
+ * Bounds on what one client makes the kernel hold (their errno is -ENOSPC):
+ * VMs per file and mappings per VM, unbinds still deferred included. The
+ * device-wide bound on queues is the module parameter max_queues.
+ */
+#define AGX_MAX_VMS_PER_FILE	16
+#define AGX_MAX_MAPPINGS_PER_VM	16384
+
 extern unsigned int agx_timeout_ms;
+extern unsigned int agx_max_queues;
 
 /**
  * struct agx_device - one simulated AGX GPU
@@ -54,6 +63,9 @@ extern unsigned int agx_timeout_ms;
  * @vms_lock: protects @vms
  * @vms: every &struct agx_vm of the device not yet released
  * @queue_seq: numbers queues in their names
+ * @nr_queues: queues not yet released, those being torn down included:
+ *	taken before a queue is created, given back when both its gc_queue
+ *	(drm_sched thread) and its &struct agx_queue are released
  */
 struct agx_device {
 	struct drm_device drm;
@@ -64,6 +76,7 @@ struct agx_device {
 	struct mutex vms_lock;		/* vms */
 	struct list_head vms;
 	atomic_t queue_seq;
+	atomic_t nr_queues;
 };
 
 /**
@@ -74,12 +87,14 @@ struct agx_device {
  * @vms: the file's VMs (&struct agx_vm), by id
  * @queues: the file's queues (&struct agx_queue), by id; each entry holds
  *	one user reference
+ * @nr_vms: entries of @vms, at most AGX_MAX_VMS_PER_FILE
  */
 struct agx_file {
 	struct agx_device *adev;
 	struct mutex lock;		/* vms, queues, binds */
 	struct xarray vms;
 	struct xarray queues;
+	unsigned int nr_vms;
 };
 
 /**
@@ -89,11 +104,13 @@ struct agx_file {
  * @link: in &agx_device.vms
  * @dead: gc_vm_destroy() was called; @vm is released once it has no
  *	deferred mappings left
+ * @nr_mappings: mappings bound and not unbound, under &agx_file.lock
  */
 struct agx_vm {
 	struct gc_vm *vm;
 	struct list_head link;
 	bool dead;
+	unsigned int nr_mappings;
 };
 
 /**
@@ -115,6 +132,9 @@ struct agx_vm {
  * @stopped: the firmware queue was stopped; nothing more is pushed
  * @stop_error: the error of the stop
  * @priority: DRM_AGX_PRIORITY_*, kept for information only
+ * @sched_gone: the gc_queue was released first (under
+ *	&agx_device.queues_lock): this queue's release gives its
+ *	&agx_device.nr_queues slot back
  */
 struct agx_queue {
 	struct kref kref;
@@ -131,6 +151,7 @@ struct agx_queue {
 	bool stopped;
 	int stop_error;
 	u32 priority;
+	bool sched_gone;
 };
 
 /**
@@ -168,6 +189,8 @@ DEFINE_FREE(agx_kvfree, void *, kvfree(_T))
 
 /* agx_drv.c */
 void agx_vm_reap(struct agx_device *adev, bool wait);
+bool agx_queue_slot_get(struct agx_device *adev);
+void agx_queue_slot_put(struct agx_device *adev);
 
 /* agx_ioctl.c */
 int agx_ioctl_get_params(struct drm_device *dev, void *data, struct drm_file *file);

@@ -135,8 +135,8 @@ void agx_vm_destroy(struct agx_device *adev, struct agx_vm *avm)
  * The VM spans the whole bindable range of &struct drm_agx_params.
  *
  * Context: process context; may sleep.
- * Return: 0, -EINVAL for non-zero flags, -ENOMEM, -EBUSY when the file has
- * no free id.
+ * Return: 0, -EINVAL for non-zero flags, -ENOMEM, -ENOSPC when the file has
+ * AGX_MAX_VMS_PER_FILE VMs, -EBUSY when it has no free id.
  */
 int agx_ioctl_vm_create(struct drm_device *drm, void *data, struct drm_file *file)
 {
@@ -151,7 +151,7 @@ int agx_ioctl_vm_create(struct drm_device *drm, void *data, struct drm_file *fil
 	if (args->flags)
 		return -EINVAL;
 	agx_vm_reap(adev, false);
-	avm = kzalloc(sizeof(*avm), GFP_KERNEL);
+	avm = kzalloc(sizeof(*avm), GFP_KERNEL_ACCOUNT);
 	if (!avm)
 		return -ENOMEM;
 	vm = gc_vm_create(AGX_VA_START, AGX_VA_END - AGX_VA_START, NULL, NULL);
@@ -163,8 +163,11 @@ int agx_ioctl_vm_create(struct drm_device *drm, void *data, struct drm_file *fil
 	avm->vm = gc_vm_get(vm);
 
 	mutex_lock(&af->lock);
-	ret = xa_alloc(&af->vms, &id, avm, xa_limit_32b, GFP_KERNEL);
+	/* A file kept alive by mmaps after close must not gather VMs. */
+	ret = af->nr_vms < AGX_MAX_VMS_PER_FILE ?
+	      xa_alloc(&af->vms, &id, avm, xa_limit_32b, GFP_KERNEL_ACCOUNT) : -ENOSPC;
 	if (!ret) {
+		af->nr_vms++;
 		mutex_lock(&adev->vms_lock);
 		list_add_tail(&avm->link, &adev->vms);
 		mutex_unlock(&adev->vms_lock);
@@ -207,8 +210,10 @@ int agx_ioctl_vm_destroy(struct drm_device *drm, void *data, struct drm_file *fi
 	 * xarray marks it free, and id 0, never allocated, would be handed out.
 	 */
 	avm = xa_load(&af->vms, args->vm_id);
-	if (avm)
+	if (avm) {
 		xa_erase(&af->vms, args->vm_id);
+		af->nr_vms--;
+	}
 	mutex_unlock(&af->lock);
 	if (!avm)
 		return -ENOENT;
@@ -217,7 +222,7 @@ int agx_ioctl_vm_destroy(struct drm_device *drm, void *data, struct drm_file *fi
 	return 0;
 }
 
-static int agx_vm_map(struct drm_file *file, struct gc_vm *vm,
+static int agx_vm_map(struct drm_file *file, struct agx_vm *avm,
 		      const struct drm_agx_vm_bind_op *op)
 {
 	struct gc_bo_ref ref __free(gc_bo_put) = {};
@@ -240,13 +245,20 @@ static int agx_vm_map(struct drm_file *file, struct gc_vm *vm,
 		flags |= GC_VM_READ;
 	if (op->flags & DRM_AGX_BIND_WRITE)
 		flags |= GC_VM_WRITE;
-	return gc_vm_bind(vm, bo, op->bo_offset, op->va, op->size, flags);
+	/* Unbinds still deferred hold their mapping and its pin too. */
+	if (avm->nr_mappings + gc_vm_nr_deferred(avm->vm) >= AGX_MAX_MAPPINGS_PER_VM)
+		return -ENOSPC;
+	ret = gc_vm_bind(avm->vm, bo, op->bo_offset, op->va, op->size, flags);
+	if (!ret)
+		avm->nr_mappings++;
+	return ret;
 }
 
-static int agx_vm_bind_op(struct drm_file *file, struct gc_vm *vm,
+static int agx_vm_bind_op(struct drm_file *file, struct agx_vm *avm,
 			  const struct drm_agx_vm_bind_op *op)
 {
 	u64 end;
+	int ret;
 
 	if (op->pad)
 		return -EINVAL;
@@ -257,11 +269,14 @@ static int agx_vm_bind_op(struct drm_file *file, struct gc_vm *vm,
 		return -EINVAL;
 	switch (op->op) {
 	case DRM_AGX_BIND_OP_MAP:
-		return agx_vm_map(file, vm, op);
+		return agx_vm_map(file, avm, op);
 	case DRM_AGX_BIND_OP_UNMAP:
 		if (op->flags || op->handle || op->bo_offset)
 			return -EINVAL;
-		return gc_vm_unbind(vm, op->va, op->size);
+		ret = gc_vm_unbind(avm->vm, op->va, op->size);
+		if (!ret)
+			avm->nr_mappings--;
+		return ret;
 	default:
 		return -EINVAL;
 	}
@@ -286,9 +301,10 @@ static int agx_vm_bind_op(struct drm_file *file, struct gc_vm *vm,
  * outside the VA range of &struct drm_agx_params or not page aligned;
  * -ENOENT for an unknown VM or GEM handle or an unmap of a range not mapped
  * exactly; -EEXIST for a map over a mapped range; -EOPNOTSUPP for an
- * imported BO; -E2BIG for non-zero unknown op bytes; -EINTR for a signal
- * (not -ERESTARTSYS: the ops done are not undone, a restart would redo
- * them); -EFAULT; -ENOMEM.
+ * imported BO; -E2BIG for non-zero unknown op bytes; -ENOSPC for a map into
+ * a VM holding AGX_MAX_MAPPINGS_PER_VM mappings (deferred unbinds
+ * included); -EINTR for a signal (not -ERESTARTSYS: the ops done are not
+ * undone, a restart would redo them); -EFAULT; -ENOMEM.
  */
 int agx_ioctl_vm_bind(struct drm_device *drm, void *data, struct drm_file *file)
 {
@@ -328,7 +344,7 @@ int agx_ioctl_vm_bind(struct drm_device *drm, void *data, struct drm_file *file)
 		ret = copy_struct_from_user(&op, sizeof(op), u64_to_user_ptr(uptr),
 					    args->op_stride);
 		if (!ret)
-			ret = agx_vm_bind_op(file, avm->vm, &op);
+			ret = agx_vm_bind_op(file, avm, &op);
 		if (ret)
 			break;
 		cond_resched();
@@ -417,8 +433,9 @@ int agx_ioctl_gem_mmap_offset(struct drm_device *drm, void *data, struct drm_fil
  * Context: process context; may sleep.
  * Return: 0; -EINVAL for non-zero flags or an unknown priority; -EPERM for
  * %DRM_AGX_PRIORITY_HIGH without the right; -ENOENT for an unknown VM;
- * -ENOSPC when the file has AGX_MAX_QUEUES queues; -ENODEV after unplug;
- * -ENOMEM.
+ * -ENOSPC when the file has AGX_MAX_QUEUES queues or the device max_queues
+ * (a module parameter), those being torn down included; -ENODEV after
+ * unplug; -ENOMEM.
  */
 int agx_ioctl_queue_create(struct drm_device *drm, void *data, struct drm_file *file)
 {
@@ -443,7 +460,7 @@ int agx_ioctl_queue_create(struct drm_device *drm, void *data, struct drm_file *
 		goto out;
 	}
 	/* Reserve the id first: no queue is created over the limit. */
-	ret = xa_alloc(&af->queues, &id, NULL, XA_LIMIT(1, AGX_MAX_QUEUES), GFP_KERNEL);
+	ret = xa_alloc(&af->queues, &id, NULL, XA_LIMIT(1, AGX_MAX_QUEUES), GFP_KERNEL_ACCOUNT);
 	if (ret) {
 		ret = ret == -EBUSY ? -ENOSPC : ret;
 		goto out;

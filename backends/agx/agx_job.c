@@ -57,10 +57,13 @@ static void agx_queue_release(struct kref *kref)
 {
 	struct agx_queue *aq = container_of(kref, struct agx_queue, kref);
 	struct agx_device *adev = aq->adev;
+	bool last;
 
 	/* From here on a stop of the gc_queue does not find this queue. */
 	mutex_lock(&adev->queues_lock);
 	list_del(&aq->link);
+	/* The gc_queue is gone already, or never was. */
+	last = aq->sched_gone || !aq->gq;
 	mutex_unlock(&adev->queues_lock);
 
 	WARN_ON(!list_empty(&aq->running));
@@ -69,6 +72,8 @@ static void agx_queue_release(struct kref *kref)
 	gc_timeline_put(aq->hw_tl);
 	gc_vm_put(aq->vm);
 	kfree(aq);
+	if (last)
+		agx_queue_slot_put(adev);
 }
 
 static void agx_queue_put(struct agx_queue *aq)
@@ -243,6 +248,31 @@ static void agx_queue_stop(struct gc_queue *queue, int error)
 	mutex_unlock(&adev->queues_lock);
 }
 
+/*
+ * The gc_queue is torn down (its drm_sched thread stopped). Its agx_queue
+ * may be released already: whichever of the two goes last gives the
+ * device's queue slot back, so that max_queues counts queues being torn
+ * down too.
+ */
+static void agx_queue_sched_release(struct gc_queue *queue)
+{
+	struct agx_device *adev = container_of(queue->gdev, struct agx_device, gdev);
+	struct agx_queue *aq;
+	bool last = true;
+
+	mutex_lock(&adev->queues_lock);
+	list_for_each_entry(aq, &adev->queues, link) {
+		if (aq == queue->priv && aq->gq == queue) {
+			aq->sched_gone = true;
+			last = false;
+			break;
+		}
+	}
+	mutex_unlock(&adev->queues_lock);
+	if (last)
+		agx_queue_slot_put(adev);
+}
+
 static void agx_job_free(struct gc_job *job)
 {
 	struct agx_job *aj = to_agx_job(job);
@@ -266,6 +296,7 @@ static const struct gc_queue_ops agx_queue_ops = {
 	.timed_out = agx_job_timed_out,
 	.stop = agx_queue_stop,
 	.free_job = agx_job_free,
+	.release = agx_queue_sched_release,
 };
 
 /**
@@ -276,7 +307,8 @@ static const struct gc_queue_ops agx_queue_ops = {
  *
  * Context: process context; may sleep.
  * Return: the queue, holding one user reference (agx_queue_put_user()),
- * or an ERR_PTR(): -ENODEV after unplug, -ENOMEM, or the firmware's error.
+ * or an ERR_PTR(): -ENOSPC when the device has max_queues queues, -ENODEV
+ * after unplug, -ENOMEM, or the firmware's error.
  */
 struct agx_queue *agx_queue_create(struct agx_device *adev, struct gc_vm *vm, u32 priority)
 {
@@ -293,9 +325,14 @@ struct agx_queue *agx_queue_create(struct agx_device *adev, struct gc_vm *vm, u3
 	unsigned int seq;
 	int ret;
 
-	aq = kzalloc(sizeof(*aq), GFP_KERNEL);
-	if (!aq)
+	if (!agx_queue_slot_get(adev))
+		return ERR_PTR(-ENOSPC);
+	/* Given back by the last of the queue's releases (agx_queue_release()). */
+	aq = kzalloc(sizeof(*aq), GFP_KERNEL_ACCOUNT);
+	if (!aq) {
+		agx_queue_slot_put(adev);
 		return ERR_PTR(-ENOMEM);
+	}
 	kref_init(&aq->kref);
 	refcount_set(&aq->users, 1);
 	aq->adev = adev;
@@ -494,7 +531,7 @@ static int agx_prepare_out_syncs(struct agx_submit *s, struct drm_file *file,
 
 	if (!s->nr_out)
 		return 0;
-	s->out = kvcalloc(s->nr_out, sizeof(*s->out), GFP_KERNEL);
+	s->out = kvcalloc(s->nr_out, sizeof(*s->out), GFP_KERNEL_ACCOUNT);
 	if (!s->out)
 		return -ENOMEM;
 	for (i = 0; i < s->nr_out; i++) {
@@ -571,7 +608,7 @@ static int agx_submit_job(struct agx_submit *s, struct agx_queue *aq, struct drm
 	u32 i;
 	int ret;
 
-	aj = kzalloc(sizeof(*aj), GFP_KERNEL);
+	aj = kzalloc(sizeof(*aj), GFP_KERNEL_ACCOUNT);
 	if (!aj)
 		return -ENOMEM;
 	kref_get(&aq->kref);
@@ -666,7 +703,7 @@ int agx_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 		goto out;
 	s.nr_out = args->out_sync_count;
 
-	s.words = kvmalloc(args->command_bytes, GFP_KERNEL);
+	s.words = kvmalloc(args->command_bytes, GFP_KERNEL_ACCOUNT);
 	if (!s.words) {
 		ret = -ENOMEM;
 		goto out;
