@@ -8,13 +8,13 @@
 #   make check     the whole test suite, ending in "N passed, N failed"
 #
 # Other targets: modules, kunit, kcsan, e2e, lint, docs, bench, coccicheck,
-# fuzz, clean. KDIR= picks another kernel build directory; GPUCORE_DEBUG=n builds
-# without debug tracking.
+# fuzz, mutate (not part of check), clean. KDIR= picks another kernel build
+# directory; GPUCORE_DEBUG=n builds without debug tracking.
 
 GPUCORE_DEBUG ?= y
 export GPUCORE_DEBUG
 
-.PHONY: all modules kunit kcsan e2e lint docs check demo bench coccicheck fuzz clean
+.PHONY: all modules kunit kcsan e2e lint docs check demo bench coccicheck fuzz mutate clean
 
 all: modules
 
@@ -52,6 +52,9 @@ coccicheck:
 fuzz:
 	@GPUCORE_E2E_LONG=1 GPUCORE_E2E_TIMEOUT=6600 scripts/e2e.sh --debug; \
 	rc=$$?; scripts/kunit.sh --kcsan || rc=1; exit $$rc
+
+mutate:
+	@scripts/mutate.sh
 
 clean:
 	@if [ -d build ]; then rm -rf build; fi

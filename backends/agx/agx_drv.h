@@ -49,6 +49,7 @@ struct agx_fw_queue;
 #define AGX_MAX_MAPPINGS_PER_VM	16384
 
 extern unsigned int agx_timeout_ms;
+extern bool agx_test_opcodes;
 extern unsigned int agx_max_queues;
 
 /**
@@ -208,5 +209,8 @@ void agx_vm_destroy(struct agx_device *adev, struct agx_vm *avm);
 struct agx_queue *agx_queue_create(struct agx_device *adev, struct gc_vm *vm, u32 priority);
 void agx_queue_put_user(struct agx_queue *aq);
 int agx_ioctl_submit(struct drm_device *dev, void *data, struct drm_file *file);
+struct gc_fence_ref agx_queue_submit(struct agx_queue *aq, const u32 *words, u32 nr_words,
+				     struct gc_bo *result, u64 result_offset,
+				     struct dma_fence *dep);
 
 #endif /* _AGX_DRV_H_ */

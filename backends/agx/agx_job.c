@@ -44,7 +44,7 @@
  * client's hands they only tie up the GPU, so they are off by default.
  * Read when a job reaches the firmware.
  */
-static bool agx_test_opcodes;
+bool agx_test_opcodes;
 module_param_named(test_opcodes, agx_test_opcodes, bool, 0644);
 MODULE_PARM_DESC(test_opcodes, "Accept the test-only STALL and HANG commands (default: off)");
 
@@ -550,27 +550,19 @@ static int agx_prepare_out_syncs(struct agx_submit *s, struct drm_file *file,
 	return 0;
 }
 
-static int agx_prepare_result(struct agx_submit *s, struct drm_file *file,
-			      const struct drm_agx_submit *args)
+/*
+ * Map the record at @offset of @s->result_bo for the firmware. The whole
+ * record as user space sizes it (@size) lies in the BO, though the kernel
+ * writes only min(@size, sizeof(struct drm_agx_result)), at least
+ * DRM_AGX_RESULT_MIN_SIZE: a record is one range, whatever version reads it.
+ */
+static int agx_map_result(struct agx_submit *s, u64 offset, u64 size)
 {
-	struct gc_bo *bo;
-	size_t size;
+	struct gc_bo *bo = gc_bo_borrow(&s->result_bo);
+	size_t bo_size = gc_bo_size(bo);
 	int ret;
 
-	if (!args->result_handle)
-		return 0;
-	ret = agx_bo_lookup(file, args->result_handle, &s->result_bo);
-	if (ret)
-		return ret;
-	bo = gc_bo_borrow(&s->result_bo);
-	size = gc_bo_size(bo);
-	/*
-	 * The whole record as user space sizes it lies in the BO, though the
-	 * kernel writes only min(result_size, sizeof(struct drm_agx_result)),
-	 * at least DRM_AGX_RESULT_MIN_SIZE: a record is one range, whatever
-	 * version reads it.
-	 */
-	if (args->result_offset > size || size - args->result_offset < args->result_size)
+	if (offset > bo_size || bo_size - offset < size)
 		return -EINVAL;
 	ret = gc_bo_vmap(&s->result_map, bo);
 	if (ret)
@@ -579,6 +571,19 @@ static int agx_prepare_result(struct agx_submit *s, struct drm_file *file,
 	if (s->result_map.map.is_iomem)
 		return -EOPNOTSUPP;
 	return 0;
+}
+
+static int agx_prepare_result(struct agx_submit *s, struct drm_file *file,
+			      const struct drm_agx_submit *args)
+{
+	int ret;
+
+	if (!args->result_handle)
+		return 0;
+	ret = agx_bo_lookup(file, args->result_handle, &s->result_bo);
+	if (ret)
+		return ret;
+	return agx_map_result(s, args->result_offset, args->result_size);
 }
 
 static void agx_install_out_syncs(struct agx_submit *s, struct dma_fence *done)
@@ -597,9 +602,14 @@ static void agx_install_out_syncs(struct agx_submit *s, struct dma_fence *done)
 	}
 }
 
-/* Build, arm and push the job; everything that can fail is done in @s. */
+/*
+ * Build, arm and push the job; everything that can fail is done in @s.
+ * @file is only used for the in-syncs of @s; @dep (a kernel caller's
+ * dependency) may be NULL; if @done_out is not NULL, it takes the done fence.
+ */
 static int agx_submit_job(struct agx_submit *s, struct agx_queue *aq, struct drm_file *file,
-			  const struct drm_agx_submit *args)
+			  const struct drm_agx_submit *args, struct dma_fence *dep,
+			  struct gc_fence_ref *done_out)
 {
 	struct gc_job_pending pending __free(gc_job_abort) = {};
 	struct gc_job_armed armed __free(gc_job_armed_drop) = {};
@@ -639,6 +649,11 @@ static int agx_submit_job(struct agx_submit *s, struct agx_queue *aq, struct drm
 		if (ret)
 			return ret;
 	}
+	if (dep) {
+		ret = gc_job_add_dep(&pending, dep);
+		if (ret)
+			return ret;
+	}
 	ret = gc_job_use_vm(&pending, aq->vm);
 	if (ret)
 		return ret;
@@ -655,6 +670,8 @@ static int agx_submit_job(struct agx_submit *s, struct agx_queue *aq, struct drm
 	done = gc_job_done_fence(&armed);
 	agx_install_out_syncs(s, gc_fence_borrow(&done));
 	gc_job_push(&armed);
+	if (done_out)
+		*done_out = gc_move(&done);
 	return 0;
 }
 
@@ -719,8 +736,65 @@ int agx_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 	ret = agx_prepare_out_syncs(&s, file, out_syncs);
 	if (ret)
 		goto out;
-	ret = agx_submit_job(&s, aq, file, args);
+	ret = agx_submit_job(&s, aq, file, args, NULL, NULL);
 out:
 	agx_submit_fini(&s);
 	return ret;
+}
+
+/**
+ * agx_queue_submit() - SUBMIT from the kernel: run a command stream on a queue
+ * @aq: the queue; the caller holds a user reference to it
+ * @words: the command stream, copied
+ * @nr_words: number of words at @words
+ * @result: the BO receiving the result record, or NULL
+ * @result_offset: offset of the record in @result, 8-byte aligned
+ * @dep: a fence the job waits for, or NULL
+ *
+ * The job of agx_ioctl_submit(), built by the same code, for a caller
+ * without a DRM file: @dep stands for the in-syncs, and the done fence is
+ * returned instead of going to out-syncs. The job waits for earlier GPU
+ * writers of @result and holds its own reference to it until released.
+ *
+ * Context: process context; may sleep (waits for room in a full queue).
+ * Return: the job's done fence, or an error handle: -EINVAL for a bad
+ * argument, -ENOMEM, -EOPNOTSUPP for a result BO without a kernel mapping,
+ * -EIO if the queue is banned after a hang, -ENODEV after unplug.
+ */
+struct gc_fence_ref agx_queue_submit(struct agx_queue *aq, const u32 *words, u32 nr_words,
+				     struct gc_bo *result, u64 result_offset,
+				     struct dma_fence *dep)
+{
+	/* What SUBMIT would be given, for its checks and agx_submit_job(). */
+	struct drm_agx_submit args = {
+		.command_bytes = min_t(u64, nr_words, U32_MAX / sizeof(u32)) * sizeof(u32),
+		.result_handle = result ? 1 : 0,
+		.result_offset = result_offset,
+		.result_size = result ? sizeof(struct drm_agx_result) : 0,
+	};
+	struct gc_fence_ref done = {};
+	struct agx_submit s = {};
+	int ret;
+
+	ret = agx_submit_check(&args);
+	if (ret)
+		return (struct gc_fence_ref){ .ptr = ERR_PTR(ret) };
+	s.words = kvmalloc(args.command_bytes, GFP_KERNEL);
+	if (!s.words) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	memcpy(s.words, words, args.command_bytes);
+	if (result) {
+		s.result_bo = gc_bo_get(result);
+		ret = agx_map_result(&s, result_offset, args.result_size);
+		if (ret)
+			goto out;
+	}
+	ret = agx_submit_job(&s, aq, NULL, &args, dep, &done);
+out:
+	agx_submit_fini(&s);
+	if (ret)
+		return (struct gc_fence_ref){ .ptr = ERR_PTR(ret) };
+	return done;
 }

@@ -1,41 +1,46 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
- * The AGX backend under the conformance suite: a small driver over the
- * AGX simulated firmware (agx_fw.h), as backends/agx/agx_job.c is one
- * behind the uapi. Each queue is a firmware work queue with a gc_queue in
- * front; a job is one command record (FILL of one word, or HANG) running
- * in the device's GPU VM, where the job's BO is bound for the job alone:
- * bound before it is armed and unbound right after the push, so the
- * mapping, deferred by gpucore until the job is done, is what the
- * firmware writes through.
+ * The AGX driver under the conformance suite: its queues, jobs, hang
+ * handling and teardown (agx_job.c) on its simulated firmware (agx_fw.c).
+ * The adapter only builds what a probe and an open file would give those:
+ * an &struct agx_device initialised as agx_probe() does (not registered, as
+ * the suite needs no node) and one VM, as VM_CREATE makes it. A queue is
+ * agx_queue_create() on that VM, destroyed by agx_queue_put_user() as
+ * QUEUE_DESTROY does; a job is agx_queue_submit(), the kernel entry of
+ * SUBMIT. A write is a FILL of one word through a mapping of the BO bound
+ * just before the submission and unbound right after it, as VM_BIND would:
+ * gpucore defers the unbind until the job is done, so the mapping the
+ * firmware writes through is the job's. The BO is also the job's result
+ * BO, which is how SUBMIT makes a job wait for the BO's earlier writers
+ * and hold it; the record goes at the end of the BO, after the words the
+ * suite writes. A hang is a HANG command. Unplug is agx_remove()'s.
  */
 
 #include <linux/atomic.h>
-#include <linux/delay.h>
 #include <linux/device.h>
-#include <linux/jiffies.h>
-#include <linux/slab.h>
+#include <linux/limits.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_ioctl.h>
+#include <drm/drm_managed.h>
 
 #include <gpucore/gpucore.h>
 
+#include "agx_drv.h"
 #include "agx_fw.h"
 #include "conformance.h"
-#include "gpucore_agx_drm.h"
 
-#define CONF_AGX_VA_BASE	0x100000ull
-#define CONF_AGX_VA_SIZE	BIT_ULL(32)
-#define CONF_AGX_RING		16
-#define CONF_AGX_MAX_JOBS	64
-#define CONF_AGX_WORDS		6
-#define CONF_AGX_WAIT		(10 * HZ)
+/* The device's final teardown has not run yet. */
+#define CONF_AGX_ALIVE	UINT_MAX
 
-/* The DRM device; devm-allocated on a root device of its own. */
+/**
+ * struct conf_agx_drm - the DRM device: the driver's device, and the case
+ * @adev: the AGX device
+ * @cdev: the case's context, NULL once the case stopped waiting for it
+ */
 struct conf_agx_drm {
-	struct drm_device drm;
+	struct agx_device adev;
 	struct conf_agx_dev *cdev;
 };
 
@@ -44,75 +49,37 @@ struct conf_agx_drm {
  * @base: what the suite sees
  * @parent: the root device the DRM device hangs off
  * @ddev: the DRM device
- * @gdev: gpucore's state of the device
- * @fw: the simulated firmware
- * @vm: the GPU VM every queue runs in
+ * @avm: the VM every queue runs in, as VM_CREATE makes it
  * @next_va: VA of the next binding; VAs are never reused
- * @lock: protects @queues
- * @queues: every queue created, freed with the device
+ * @leaks: gc_device_fini()'s count, stored by the final teardown
+ * @test_opcodes: the driver's test_opcodes parameter before the case
  */
 struct conf_agx_dev {
 	struct gc_conf_dev base;
 	struct device *parent;
 	struct conf_agx_drm *ddev;
-	struct gc_device gdev;
-	struct agx_fw *fw;
-	struct gc_vm *vm;
+	struct agx_vm *avm;
 	atomic64_t next_va;
-	struct mutex lock;		/* queues */
-	struct list_head queues;
+	unsigned int leaks;
+	bool test_opcodes;
 };
 
 /**
- * struct conf_agx_queue - a firmware queue with a gc_queue in front
+ * struct conf_agx_queue - a queue of the driver
  * @base: what the suite sees
  * @cdev: the device
- * @fwq: the firmware queue
- * @hw_tl: timeline of the hardware fences
- * @lock: protects @running, @last_stamp, @stopped and the pushes
- * @running: jobs pushed to the firmware and not yet signalled, in order
- * @last_stamp: stamp of the last record pushed
- * @stopped: the firmware queue was stopped; nothing more is pushed
- * @stop_error: the error of the stop
- * @link: in &conf_agx_dev.queues
+ * @aq: the driver's queue, with the user reference QUEUE_CREATE gives
  */
 struct conf_agx_queue {
 	struct gc_conf_queue base;
 	struct conf_agx_dev *cdev;
-	struct agx_fw_queue *fwq;
-	struct gc_timeline *hw_tl;
-	spinlock_t lock;		/* running, last_stamp, stopped, pushes */
-	struct list_head running;
-	u64 last_stamp;
-	bool stopped;
-	int stop_error;
-	struct list_head link;
+	struct agx_queue *aq;
 };
 
-/**
- * struct conf_agx_job - one command record
- * @base: gpucore's job
- * @q: the queue
- * @words: the command stream
- * @nr_words: its length
- * @hw: the hardware fence's signaller, from run until signalled
- * @stamp: the record's stamp, 0 until pushed
- * @link: in &conf_agx_queue.running while on the firmware
- */
-struct conf_agx_job {
-	struct gc_job base;
-	struct conf_agx_queue *q;
-	u32 words[CONF_AGX_WORDS];
-	u32 nr_words;
-	struct gc_fence_signaller hw;
-	u64 stamp;
-	struct list_head link;
-};
-
-/* BOs: gpucore shmem BOs that tell the suite when they are freed. */
+/* BOs: gpucore shmem BOs, as GEM_CREATE makes them, that report their free. */
 struct conf_agx_bo {
 	struct gc_shmem_bo sbo;
-	struct conf_agx_dev *cdev;
+	struct conf_agx_drm *ddev;
 };
 
 static void (*conf_agx_shmem_free)(struct drm_gem_object *obj);
@@ -121,6 +88,7 @@ static struct drm_gem_object_funcs conf_agx_bo_funcs;
 static void conf_agx_bo_free(struct drm_gem_object *obj)
 {
 	struct conf_agx_bo *bo = container_of(obj, struct conf_agx_bo, sbo.shmem.base);
+	struct conf_agx_dev *cdev = READ_ONCE(bo->ddev->cdev);
 	struct iosys_map map;
 	u32 word = 0;
 
@@ -129,7 +97,8 @@ static void conf_agx_bo_free(struct drm_gem_object *obj)
 		word = iosys_map_rd(&map, 0, u32);
 		drm_gem_shmem_vunmap(&bo->sbo.shmem, &map);
 	}
-	gc_conf_bo_freed(&bo->cdev->base, word);
+	if (cdev)
+		gc_conf_bo_freed(&cdev->base, word);
 	conf_agx_shmem_free(obj);
 }
 
@@ -140,18 +109,19 @@ static struct drm_gem_object *conf_agx_gem_create_object(struct drm_device *drm,
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
 	gc_shmem_bo_prepare(&bo->sbo);
-	bo->cdev = container_of(drm, struct conf_agx_drm, drm)->cdev;
+	bo->ddev = container_of(drm, struct conf_agx_drm, adev.drm);
 	return &bo->sbo.shmem.base;
 }
 
 DEFINE_DRM_GEM_FOPS(conf_agx_fops);
 
 static const struct drm_driver conf_agx_driver = {
-	.driver_features = DRIVER_GEM | DRIVER_RENDER,
+	.driver_features = DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ |
+			   DRIVER_SYNCOBJ_TIMELINE,
 	.gem_create_object = conf_agx_gem_create_object,
 	.fops = &conf_agx_fops,
 	.name = "gc-conf-agx",
-	.desc = "AGX firmware under the gpucore conformance suite",
+	.desc = "the AGX driver under the gpucore conformance suite",
 	.date = "20260101",
 	.major = 1,
 };
@@ -161,159 +131,78 @@ static struct conf_agx_dev *to_cdev(struct gc_conf_dev *dev)
 	return container_of(dev, struct conf_agx_dev, base);
 }
 
+static struct agx_device *to_adev(struct gc_conf_dev *dev)
+{
+	return &to_cdev(dev)->ddev->adev;
+}
+
 static struct conf_agx_queue *to_cq(struct gc_conf_queue *q)
 {
 	return container_of(q, struct conf_agx_queue, base);
 }
 
-static struct conf_agx_job *to_cj(struct gc_job *job)
-{
-	return container_of(job, struct conf_agx_job, base);
-}
-
-static void conf_agx_signal(struct conf_agx_job *cj, int status)
-{
-	if (!status)
-		gc_fence_signal(&cj->hw);
-	else
-		gc_fence_signal_error(&cj->hw, status < 0 ? status : -EIO);
-}
-
-/* The firmware's completion event: retire every record whose stamp passed. */
-static void conf_agx_event(void *data)
-{
-	struct conf_agx_queue *cq = data;
-	struct conf_agx_job *cj, *next;
-	unsigned long flags;
-	u64 completed;
-
-	spin_lock_irqsave(&cq->lock, flags);
-	completed = agx_fw_queue_completed(cq->fwq);
-	list_for_each_entry_safe(cj, next, &cq->running, link) {
-		if (cj->stamp > completed)
-			break;
-		list_del_init(&cj->link);
-		conf_agx_signal(cj, agx_fw_queue_status(cq->fwq, cj->stamp));
-	}
-	spin_unlock_irqrestore(&cq->lock, flags);
-}
-
-static struct dma_fence *conf_agx_run(struct gc_job *job)
-{
-	struct conf_agx_job *cj = to_cj(job);
-	struct conf_agx_queue *cq = cj->q;
-	struct agx_fw_cmd cmd = {
-		.words = cj->words,
-		.nr_words = cj->nr_words,
-		.vm = cq->cdev->vm,
-		.test_opcodes = true,
-	};
-	struct gc_fence_ref fence;
-	unsigned long flags;
-	int ret;
-
-	cj->hw = gc_fence_create(cq->hw_tl, GFP_NOWAIT);
-	if (gc_is_err(cj->hw)) {
-		ret = gc_err(cj->hw);
-		cj->hw.ptr = NULL;
-		return ERR_PTR(ret);
-	}
-	fence = gc_fence_signaller_fence(&cj->hw);
-	spin_lock_irqsave(&cq->lock, flags);
-	if (cq->stopped) {
-		ret = cq->stop_error;
-	} else {
-		cmd.stamp = cq->last_stamp + 1;
-		ret = agx_fw_queue_push(cq->fwq, &cmd);
-	}
-	if (!ret) {
-		cq->last_stamp = cmd.stamp;
-		cj->stamp = cmd.stamp;
-		list_add_tail(&cj->link, &cq->running);
-	}
-	spin_unlock_irqrestore(&cq->lock, flags);
-	if (ret) {
-		gc_fence_put(&fence);
-		gc_fence_signal_error(&cj->hw, ret);
-		return ERR_PTR(ret);
-	}
-	return gc_fence_into_raw(&fence);
-}
-
-/* Only HANG records time out: they never progress. */
-static enum gc_timeout_result conf_agx_timed_out(struct gc_job *job)
-{
-	return GC_TIMEOUT_GUILTY;
-}
-
 /*
- * Stop the firmware queue for good and complete what it held: records
- * that ended before the stop with their status, the others with @error.
- * The queue structure lives as long as the device, so a stop of a queue
- * the suite already destroyed is harmless.
+ * The last reference to the DRM device is gone: agx_device_fini()'s
+ * teardown. The destroyed VMs go once the work using them is done, then
+ * gpucore's state, which waits for the queues, then the firmware.
  */
-static void conf_agx_stop(struct gc_queue *queue, int error)
+static void conf_agx_fini(struct drm_device *drm, void *data)
 {
-	struct conf_agx_queue *cq = queue->priv;
-	struct conf_agx_job *cj, *next;
-	unsigned long flags;
-	u64 completed;
-	bool first;
+	struct conf_agx_drm *ddev = data;
+	struct agx_device *adev = &ddev->adev;
+	unsigned int leaks;
 
-	spin_lock_irqsave(&cq->lock, flags);
-	first = !cq->stopped;
-	if (first) {
-		cq->stopped = true;
-		cq->stop_error = error;
-	}
-	spin_unlock_irqrestore(&cq->lock, flags);
-	if (first)
-		agx_fw_queue_stop(cq->fwq);
-
-	spin_lock_irqsave(&cq->lock, flags);
-	completed = agx_fw_queue_completed(cq->fwq);
-	list_for_each_entry_safe(cj, next, &cq->running, link) {
-		list_del_init(&cj->link);
-		if (cj->stamp <= completed)
-			conf_agx_signal(cj, agx_fw_queue_status(cq->fwq, cj->stamp));
-		else
-			gc_fence_signal_error(&cj->hw, error);
-	}
-	spin_unlock_irqrestore(&cq->lock, flags);
+	agx_vm_reap(adev, true);
+	leaks = gc_device_fini(&adev->gdev);
+	if (adev->fw)
+		agx_fw_destroy(adev->fw);
+	WARN_ON(!list_empty(&adev->queues) || !list_empty(&adev->vms));
+	mutex_destroy(&adev->vms_lock);
+	mutex_destroy(&adev->queues_lock);
+	if (ddev->cdev)
+		ddev->cdev->leaks = leaks;
 }
 
-static void conf_agx_free_job(struct gc_job *job)
+/* A VM of the device, as VM_CREATE makes it: the device keeps a reference. */
+static struct agx_vm *conf_agx_vm_create(struct agx_device *adev)
 {
-	struct conf_agx_job *cj = to_cj(job);
+	struct agx_vm *avm = kzalloc(sizeof(*avm), GFP_KERNEL);
+	struct gc_vm *vm;
 
-	/* Empty if the job never ran; signalled if it did. */
-	gc_fence_signaller_drop(&cj->hw);
-	kfree(cj);
+	if (!avm)
+		return ERR_PTR(-ENOMEM);
+	vm = gc_vm_create(AGX_VA_START, AGX_VA_END - AGX_VA_START, NULL, NULL);
+	if (IS_ERR(vm)) {
+		kfree(avm);
+		return ERR_CAST(vm);
+	}
+	avm->vm = gc_vm_get(vm);
+	mutex_lock(&adev->vms_lock);
+	list_add_tail(&avm->link, &adev->vms);
+	mutex_unlock(&adev->vms_lock);
+	return avm;
 }
-
-static const struct gc_queue_ops conf_agx_queue_ops = {
-	.run = conf_agx_run,
-	.timed_out = conf_agx_timed_out,
-	.stop = conf_agx_stop,
-	.free_job = conf_agx_free_job,
-};
 
 static struct gc_conf_dev *conf_agx_create(struct kunit *test)
 {
 	struct conf_agx_dev *cdev = kunit_kzalloc(test, sizeof(*cdev), GFP_KERNEL);
 	struct conf_agx_drm *ddev;
+	struct agx_device *adev;
 	struct device *parent;
+	struct agx_vm *avm;
 	int ret;
 
 	if (!cdev)
 		return ERR_PTR(-ENOMEM);
-	mutex_init(&cdev->lock);
-	INIT_LIST_HEAD(&cdev->queues);
-	atomic64_set(&cdev->next_va, CONF_AGX_VA_BASE);
+	atomic64_set(&cdev->next_va, AGX_VA_START);
+	cdev->leaks = CONF_AGX_ALIVE;
+	/* The suite's hangs use the test-only HANG command; restored at destroy. */
+	cdev->test_opcodes = READ_ONCE(agx_test_opcodes);
+	WRITE_ONCE(agx_test_opcodes, true);
 	parent = root_device_register("gc-conf-agx");
 	if (IS_ERR(parent))
 		return ERR_CAST(parent);
-	ddev = devm_drm_dev_alloc(parent, &conf_agx_driver, struct conf_agx_drm, drm);
+	ddev = devm_drm_dev_alloc(parent, &conf_agx_driver, struct conf_agx_drm, adev.drm);
 	if (IS_ERR(ddev)) {
 		ret = PTR_ERR(ddev);
 		goto err_parent;
@@ -321,115 +210,102 @@ static struct gc_conf_dev *conf_agx_create(struct kunit *test)
 	ddev->cdev = cdev;
 	cdev->parent = parent;
 	cdev->ddev = ddev;
-	gc_device_init(&cdev->gdev, &ddev->drm);
-	gc_conf_dev_init(&cdev->base, &gc_conf_agx, test, &cdev->gdev, &ddev->drm);
-	cdev->fw = agx_fw_create("gc-conf-agx-fw");
-	if (IS_ERR(cdev->fw)) {
-		ret = PTR_ERR(cdev->fw);
-		goto err_gdev;
+
+	/* agx_probe(), but for the DMA mask and the registration. */
+	adev = &ddev->adev;
+	gc_device_init(&adev->gdev, &adev->drm);
+	mutex_init(&adev->queues_lock);
+	INIT_LIST_HEAD(&adev->queues);
+	mutex_init(&adev->vms_lock);
+	INIT_LIST_HEAD(&adev->vms);
+	atomic_set(&adev->queue_seq, 0);
+	ret = drmm_add_action_or_reset(&adev->drm, conf_agx_fini, ddev);
+	if (ret)
+		goto err_parent;
+	adev->fw = agx_fw_create("gc-conf-agx");
+	if (IS_ERR_OR_NULL(adev->fw)) {
+		ret = adev->fw ? PTR_ERR(adev->fw) : -ENOMEM;
+		adev->fw = NULL;
+		goto err_parent;
 	}
-	cdev->vm = gc_vm_create(CONF_AGX_VA_BASE, CONF_AGX_VA_SIZE, NULL, NULL);
-	if (IS_ERR(cdev->vm)) {
-		ret = PTR_ERR(cdev->vm);
-		goto err_fw;
+	avm = conf_agx_vm_create(adev);
+	if (IS_ERR(avm)) {
+		ret = PTR_ERR(avm);
+		goto err_parent;
 	}
+	cdev->avm = avm;
+	gc_conf_dev_init(&cdev->base, &gc_conf_agx, test, &adev->gdev, &adev->drm);
 	return &cdev->base;
 
-err_fw:
-	agx_fw_destroy(cdev->fw);
-err_gdev:
-	gc_device_fini(&cdev->gdev);
 err_parent:
+	/* Releases the DRM device and runs what its teardown was given. */
 	root_device_unregister(parent);
 	return ERR_PTR(ret);
 }
 
+/*
+ * The file's close destroys its VM (agx_vm_destroy()); unregistering the
+ * parent drops the last reference to the DRM device, whose final teardown
+ * stores the leak count. Anything still holding the device would make that
+ * teardown run later, after the case: that is refused and reported.
+ */
 static unsigned int conf_agx_destroy(struct gc_conf_dev *dev)
 {
 	struct conf_agx_dev *cdev = to_cdev(dev);
-	unsigned long end = jiffies + CONF_AGX_WAIT;
-	struct conf_agx_queue *cq, *next;
-	unsigned int leaks;
+	struct agx_device *adev = to_adev(dev);
+	struct drm_device *drm = &adev->drm;
 
-	/* The last unbinds wait for the last jobs; their pins hold BOs. */
-	while (gc_vm_nr_deferred(cdev->vm) && time_before(jiffies, end))
-		usleep_range(2000, 5000);
-	gc_vm_flush(cdev->vm);
-	gc_vm_destroy(cdev->vm);
-	leaks = gc_device_fini(&cdev->gdev);
-	list_for_each_entry_safe(cq, next, &cdev->queues, link) {
-		list_del(&cq->link);
-		agx_fw_queue_destroy(cq->fwq);
-		gc_timeline_put(cq->hw_tl);
-		kfree(cq);
-	}
-	agx_fw_destroy(cdev->fw);
-	mutex_destroy(&cdev->lock);
-	/* Releases the devm-managed DRM device. */
+	agx_vm_destroy(adev, cdev->avm);
+	WRITE_ONCE(agx_test_opcodes, cdev->test_opcodes);
+	drm_dev_get(drm);
 	root_device_unregister(cdev->parent);
-	return leaks;
+	if (kref_read(&drm->ref) != 1) {
+		KUNIT_FAIL(dev->test, "AGX device still referenced after teardown");
+		WRITE_ONCE(cdev->ddev->cdev, NULL);
+		drm_dev_put(drm);
+		return 1;
+	}
+	drm_dev_put(drm);
+	KUNIT_EXPECT_NE(dev->test, cdev->leaks, CONF_AGX_ALIVE);
+	return cdev->leaks;
 }
 
 static struct gc_conf_queue *conf_agx_queue_create(struct gc_conf_dev *dev,
 						   unsigned int timeout_ms)
 {
+	struct conf_agx_queue *cq = kunit_kzalloc(dev->test, sizeof(*cq), GFP_KERNEL);
 	struct conf_agx_dev *cdev = to_cdev(dev);
-	struct gc_queue_params params = {
-		.name = "gc-conf-agx",
-		.hw_jobs = CONF_AGX_RING,
-		.max_jobs = CONF_AGX_MAX_JOBS,
-		.timeout_ms = timeout_ms,
-	};
-	struct conf_agx_queue *cq = kzalloc(sizeof(*cq), GFP_KERNEL);
-	struct gc_queue *gq;
-	int ret;
+	struct agx_queue *aq;
+	unsigned int saved;
 
 	if (!cq)
 		return ERR_PTR(-ENOMEM);
+	/*
+	 * The driver's queues time out after its timeout_ms parameter: set
+	 * for this queue only. The cases of a suite run one at a time, and
+	 * nothing else creates AGX queues under KUnit.
+	 */
+	saved = READ_ONCE(agx_timeout_ms);
+	WRITE_ONCE(agx_timeout_ms, timeout_ms);
+	aq = agx_queue_create(to_adev(dev), cdev->avm->vm, DRM_AGX_PRIORITY_NORMAL);
+	WRITE_ONCE(agx_timeout_ms, saved);
+	if (IS_ERR(aq))
+		return ERR_CAST(aq);
 	cq->cdev = cdev;
+	cq->aq = aq;
 	cq->base.dev = dev;
-	spin_lock_init(&cq->lock);
-	INIT_LIST_HEAD(&cq->running);
-	cq->hw_tl = gc_timeline_create("gc-conf-agx", "hw", NULL);
-	if (IS_ERR(cq->hw_tl)) {
-		ret = PTR_ERR(cq->hw_tl);
-		goto err_free;
-	}
-	cq->fwq = agx_fw_queue_create(cdev->fw, CONF_AGX_RING, conf_agx_event, cq);
-	if (IS_ERR(cq->fwq)) {
-		ret = PTR_ERR(cq->fwq);
-		goto err_tl;
-	}
-	gq = gc_queue_create(&cdev->gdev, &params, &conf_agx_queue_ops, cq);
-	if (IS_ERR(gq)) {
-		ret = PTR_ERR(gq);
-		goto err_fwq;
-	}
-	cq->base.gq = gq;
-	mutex_lock(&cdev->lock);
-	list_add_tail(&cq->link, &cdev->queues);
-	mutex_unlock(&cdev->lock);
+	cq->base.gq = aq->gq;
 	return &cq->base;
-
-err_fwq:
-	agx_fw_queue_destroy(cq->fwq);
-err_tl:
-	gc_timeline_put(cq->hw_tl);
-err_free:
-	kfree(cq);
-	return ERR_PTR(ret);
 }
 
 static void conf_agx_queue_destroy(struct gc_conf_queue *q)
 {
-	/* The firmware queue goes with the device, after the last job. */
-	gc_queue_destroy(q->gq);
+	agx_queue_put_user(to_cq(q)->aq);
 }
 
 static struct gc_bo_ref conf_agx_bo_create(struct gc_conf_dev *dev, size_t size)
 {
-	struct conf_agx_dev *cdev = to_cdev(dev);
-	struct gc_bo_unique u = gc_shmem_bo_create(dev->drm, size, &cdev->gdev.refs);
+	struct gc_bo_unique u = gc_shmem_bo_create(dev->drm, size, &to_adev(dev)->gdev.refs);
 	struct drm_gem_object *gem;
 
 	if (gc_is_err(u))
@@ -446,96 +322,57 @@ static struct gc_bo_ref conf_agx_bo_create(struct gc_conf_dev *dev, size_t size)
 	}
 	gem->funcs = &conf_agx_bo_funcs;
 	gc_conf_bo_created(dev);
-	gc_bo_set_label(&u, "conformance");
+	gc_bo_set_label(&u, "agx-bo");
 	return gc_bo_share(&u);
 }
 
-/* Bind @bo at @va (if any), then arm and push the job; its done fence. */
-static struct gc_fence_ref conf_agx_submit(struct conf_agx_queue *cq, struct conf_agx_job *cj,
-					   struct gc_bo *bo, u64 va, struct dma_fence *dep)
+/* The result record of a write's job: at the end of its BO. */
+static u64 conf_agx_result_offset(struct gc_bo *bo)
 {
-	struct conf_agx_dev *cdev = cq->cdev;
-	struct gc_job_pending pending __free(gc_job_abort) = {};
-	struct gc_job_armed armed;
-	struct gc_fence_ref done;
-	int ret;
-
-	pending = gc_job_init(&cj->base, cq->base.gq, 0);
-	if (gc_is_err(pending)) {
-		kfree(cj);
-		return (struct gc_fence_ref){ .ptr = ERR_CAST(pending.ptr) };
-	}
-	/* From here on free_job frees the job. */
-	ret = dep ? gc_job_add_dep(&pending, dep) : 0;
-	if (!ret)
-		ret = gc_job_use_vm(&pending, cdev->vm);
-	if (!ret && bo)
-		ret = gc_job_use_bo(&pending, bo, GC_ACCESS_WRITE);
-	if (!ret && bo)
-		ret = gc_vm_bind(cdev->vm, bo, 0, va, gc_bo_size(bo), GC_VM_READ | GC_VM_WRITE);
-	if (ret)
-		return (struct gc_fence_ref){ .ptr = ERR_PTR(ret) };
-	armed = gc_job_arm(&pending);
-	if (!gc_is_err(armed)) {
-		done = gc_job_done_fence(&armed);
-		gc_job_push(&armed);
-	} else {
-		done = (struct gc_fence_ref){ .ptr = ERR_CAST(armed.ptr) };
-	}
-	/* Deferred until the job is done, if it was pushed. */
-	if (bo)
-		WARN_ON(gc_vm_unbind(cdev->vm, va, gc_bo_size(bo)));
-	return done;
-}
-
-static struct conf_agx_job *conf_agx_job_alloc(struct conf_agx_queue *cq)
-{
-	struct conf_agx_job *cj = kzalloc(sizeof(*cj), GFP_KERNEL);
-
-	if (cj) {
-		cj->q = cq;
-		INIT_LIST_HEAD(&cj->link);
-	}
-	return cj;
+	return ALIGN_DOWN(gc_bo_size(bo) - sizeof(struct drm_agx_result), 8);
 }
 
 static struct gc_fence_ref conf_agx_submit_write(struct gc_conf_queue *q, struct gc_bo *bo,
 						 size_t offset, u32 value, struct dma_fence *dep)
 {
 	struct conf_agx_queue *cq = to_cq(q);
-	size_t size = PAGE_ALIGN(gc_bo_size(bo));
-	struct conf_agx_job *cj;
+	struct gc_vm *vm = cq->cdev->avm->vm;
+	size_t size = gc_bo_size(bo);
+	struct gc_fence_ref done;
+	u32 words[5];
 	u64 va;
+	int ret;
 
-	if (!IS_ALIGNED(offset, sizeof(u32)) || offset + sizeof(u32) > gc_bo_size(bo))
+	if (size < sizeof(struct drm_agx_result) || !IS_ALIGNED(offset, sizeof(u32)) ||
+	    offset + sizeof(u32) > conf_agx_result_offset(bo))
 		return (struct gc_fence_ref){ .ptr = ERR_PTR(-EINVAL) };
-	cj = conf_agx_job_alloc(cq);
-	if (!cj)
-		return (struct gc_fence_ref){ .ptr = ERR_PTR(-ENOMEM) };
-	va = atomic64_fetch_add(size, &cq->cdev->next_va);
-	cj->words[0] = DRM_AGX_CMD(DRM_AGX_OP_FILL, 4);
-	cj->words[1] = lower_32_bits(va + offset);
-	cj->words[2] = upper_32_bits(va + offset);
-	cj->words[3] = sizeof(u32);
-	cj->words[4] = value;
-	cj->nr_words = 5;
-	return conf_agx_submit(cq, cj, bo, va, dep);
+	/* VM_BIND's map, at a VA of its own. */
+	va = atomic64_fetch_add(PAGE_ALIGN(size), &cq->cdev->next_va);
+	ret = gc_vm_bind(vm, bo, 0, va, PAGE_ALIGN(size), GC_VM_READ | GC_VM_WRITE);
+	if (ret)
+		return (struct gc_fence_ref){ .ptr = ERR_PTR(ret) };
+	words[0] = DRM_AGX_CMD(DRM_AGX_OP_FILL, 4);
+	words[1] = lower_32_bits(va + offset);
+	words[2] = upper_32_bits(va + offset);
+	words[3] = sizeof(u32);
+	words[4] = value;
+	done = agx_queue_submit(cq->aq, words, ARRAY_SIZE(words), bo,
+				conf_agx_result_offset(bo), dep);
+	/* VM_BIND's unmap: deferred until the job is done, if it was pushed. */
+	WARN_ON(gc_vm_unbind(vm, va, PAGE_ALIGN(size)));
+	return done;
 }
 
 static struct gc_fence_ref conf_agx_submit_hang(struct gc_conf_queue *q, struct dma_fence *dep)
 {
-	struct conf_agx_queue *cq = to_cq(q);
-	struct conf_agx_job *cj = conf_agx_job_alloc(cq);
+	const u32 words[] = { DRM_AGX_CMD(DRM_AGX_OP_HANG, 0) };
 
-	if (!cj)
-		return (struct gc_fence_ref){ .ptr = ERR_PTR(-ENOMEM) };
-	cj->words[0] = DRM_AGX_CMD(DRM_AGX_OP_HANG, 0);
-	cj->nr_words = 1;
-	return conf_agx_submit(cq, cj, NULL, 0, dep);
+	return agx_queue_submit(to_cq(q)->aq, words, ARRAY_SIZE(words), NULL, 0, dep);
 }
 
 static void conf_agx_unplug(struct gc_conf_dev *dev)
 {
+	/* agx_remove(). */
 	gc_device_unplug(dev->gdev);
 }
 

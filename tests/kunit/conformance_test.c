@@ -24,6 +24,7 @@
 
 #define LONG_MS		10000	/* a timeout the cases never reach */
 #define SHORT_MS	300	/* the timeout of queues that see a hang */
+#define WATCH_MS	2000	/* the timeout of a hang the case watches first */
 #define WAIT_JIFFIES	(10 * HZ)
 #define PENDING_MS	50	/* how long an unsignalled fence is watched */
 #define FX_QUEUES	4
@@ -31,6 +32,7 @@
 #define FX_GATES	4
 #define FX_DONE		32
 #define NR_SPREAD	16
+#define NR_BACK_TO_BACK	8
 
 static const struct gc_conf_backend *const conf_backends[] = {
 #if GC_CONF_BUILTIN(CONFIG_DRM_GPUCORE_AGX)
@@ -397,6 +399,35 @@ static void conf_job_chain(struct kunit *test)
 }
 
 /*
+ * Back to back on one queue: writes, then a hang right behind the last of
+ * them, on the hardware together. A job is complete only once the hardware
+ * finished it: when the writes are done the hang is not, and it times out
+ * later, while each write kept its value.
+ */
+static void conf_back_to_back(struct kunit *test)
+{
+	struct conf_fx *fx = fx_init(test);
+	struct gc_conf_queue *q = fx_queue(fx, WATCH_MS);
+	struct gc_bo *bo = fx_bo(fx, PAGE_SIZE, NULL);
+	u32 v[NR_BACK_TO_BACK];
+	unsigned int i;
+
+	for (i = 0; i < NR_BACK_TO_BACK; i++) {
+		v[i] = fx_value(i);
+		fx_write(fx, i, q, bo, i * sizeof(u32), v[i], NULL);
+	}
+	fx_hang(fx, NR_BACK_TO_BACK, q, NULL);
+	for (i = 0; i < NR_BACK_TO_BACK; i++)
+		KUNIT_EXPECT_EQ_MSG(test, fx_status(fx, i), 1, "job %u", i);
+	/* Not done with the writes before it. */
+	fx_expect_pending(fx, NR_BACK_TO_BACK);
+	for (i = 0; i < NR_BACK_TO_BACK; i++)
+		KUNIT_EXPECT_EQ_MSG(test, fx_read(fx, bo, i * sizeof(u32)), v[i], "job %u", i);
+	KUNIT_EXPECT_EQ(test, fx_status(fx, NR_BACK_TO_BACK), -ETIMEDOUT);
+	fx_finish(fx);
+}
+
+/*
  * Queue destroy with work in flight: a job that ran keeps its result; a
  * job held back by a gate is cancelled without running when the gate
  * opens after the destroy; on a second queue, a hang on the hardware at
@@ -605,6 +636,7 @@ static void conf_teardown_leak_free(struct kunit *test)
 static struct kunit_case conf_cases[] = {
 	KUNIT_CASE_PARAM(conf_bo_lifetime, conf_gen_params),
 	KUNIT_CASE_PARAM(conf_job_chain, conf_gen_params),
+	KUNIT_CASE_PARAM(conf_back_to_back, conf_gen_params),
 	KUNIT_CASE_PARAM(conf_queue_destroy_in_flight, conf_gen_params),
 	KUNIT_CASE_PARAM(conf_timeout_recovery, conf_gen_params),
 	KUNIT_CASE_PARAM(conf_unplug_in_flight, conf_gen_params),

@@ -528,7 +528,42 @@ static void lifetime_blocked_init_sees_ban(struct kunit *test)
 	blocked_init_case(test, true);
 }
 
+/*
+ * drm_sched kills the jobs still queued in an entity that is torn down
+ * (drm_sched_entity_fini()), failing their scheduler fence with -ESRCH,
+ * a drm_sched detail. The done fence of such a job carries what gpucore
+ * gives every job cancelled before it ran, -ECANCELED, and the job never
+ * reaches the backend. The scheduler thread is parked so that the job
+ * stays in the entity until the kill.
+ */
+static void lifetime_entity_kill_cancels(struct kunit *test)
+{
+	struct gc_fence_ref done;
+	struct mock_ring *ring;
+	struct gc_queue *queue;
+	struct mock_gpu gpu;
+
+	mock_gpu_init(test, &gpu);
+	ring = mock_ring_create(test, &gpu, 2, 4, LONG_MS, 1);
+	queue = ring->queue;
+	kthread_park(queue->sched.thread);
+	done = mock_submit(test, ring, mock_job_alloc(test, ring), NULL);
+	drm_sched_entity_fini(&queue->entity);
+	KUNIT_EXPECT_GT(test, wait_done(&done), 0L);
+	KUNIT_EXPECT_EQ(test, done_status(&done), -ECANCELED);
+	kthread_unpark(queue->sched.thread);
+	KUNIT_EXPECT_EQ(test, atomic_read(&gpu.runs), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ring->stops), 0);
+	/* The queue's own teardown finds the entity empty. */
+	mock_ring_destroy(ring);
+	gc_fence_put(&done);
+	mock_gpu_fini(test, &gpu);
+	KUNIT_EXPECT_EQ(test, atomic_read(&gpu.frees), 1);
+	gc_expect_no_reports(test);
+}
+
 static struct kunit_case gc_queue_lifetime_cases[] = {
+	KUNIT_CASE(lifetime_entity_kill_cancels),
 	KUNIT_CASE(lifetime_destroy_cancels_queued),
 	KUNIT_CASE(lifetime_destroy_half_done),
 	KUNIT_CASE(lifetime_destroy_waits_for_dependencies),

@@ -17,6 +17,38 @@
 
 #define LONG_MS		10000	/* a timeout the normal cases never reach */
 
+/*
+ * The order in which fences signal, seen from their signal callbacks: each
+ * watcher takes the next position of a shared counter when its fence
+ * signals (at once if it already has).
+ */
+struct signal_order {
+	struct dma_fence_cb cb;
+	atomic_t *next;
+	int pos;		/* from 1; 0 while the fence is pending */
+};
+
+static void signal_order_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
+{
+	struct signal_order *o = container_of(cb, struct signal_order, cb);
+
+	WRITE_ONCE(o->pos, atomic_inc_return(o->next));
+}
+
+static void signal_order_watch(struct signal_order *o, atomic_t *next, struct dma_fence *fence)
+{
+	o->next = next;
+	o->pos = 0;
+	if (dma_fence_add_callback(fence, &o->cb, signal_order_cb))
+		signal_order_cb(fence, &o->cb);
+}
+
+/* Stop watching; safe whether or not the fence signalled. */
+static void signal_order_unwatch(struct signal_order *o, struct dma_fence *fence)
+{
+	dma_fence_remove_callback(fence, &o->cb);
+}
+
 static void queue_single_job(struct kunit *test)
 {
 	struct mock_gpu gpu;
@@ -39,23 +71,42 @@ static void queue_single_job(struct kunit *test)
 	gc_expect_no_reports(test);
 }
 
+/*
+ * Jobs of one queue run in submission order and their done fences signal
+ * in that order, as seen by signal callbacks, and with non-decreasing
+ * timestamps.
+ */
 static void queue_jobs_complete_in_order(struct kunit *test)
 {
+	struct signal_order order[16];
 	struct gc_fence_ref done[16];
+	int stamps[16] = {};
 	struct mock_ring *ring;
 	struct mock_gpu gpu;
+	struct mock_job *mj;
+	atomic_t next = ATOMIC_INIT(0);
 	unsigned int i;
 
 	mock_gpu_init(test, &gpu);
 	ring = mock_ring_create(test, &gpu, 4, 16, LONG_MS, 1);
-	for (i = 0; i < ARRAY_SIZE(done); i++)
-		done[i] = mock_submit(test, ring, mock_job_alloc(test, ring), NULL);
+	for (i = 0; i < ARRAY_SIZE(done); i++) {
+		mj = mock_job_alloc(test, ring);
+		mj->run_stamp = &stamps[i];
+		done[i] = mock_submit(test, ring, mj, NULL);
+		signal_order_watch(&order[i], &next, gc_fence_borrow(&done[i]));
+	}
 	for (i = 0; i < ARRAY_SIZE(done); i++) {
 		KUNIT_EXPECT_GT(test, wait_done(&done[i]), 0L);
 		KUNIT_EXPECT_EQ(test, done_status(&done[i]), 1);
-		if (i)
-			KUNIT_EXPECT_TRUE(test, dma_fence_is_later(gc_fence_borrow(&done[i]),
-								   gc_fence_borrow(&done[i - 1])));
+	}
+	for (i = 0; i < ARRAY_SIZE(done); i++) {
+		signal_order_unwatch(&order[i], gc_fence_borrow(&done[i]));
+		KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(order[i].pos), (int)i + 1, "job %u", i);
+		if (!i)
+			continue;
+		KUNIT_EXPECT_GT_MSG(test, stamps[i], stamps[i - 1], "job %u ran early", i);
+		KUNIT_EXPECT_LE_MSG(test, ktime_to_ns(gc_fence_borrow(&done[i - 1])->timestamp),
+				    ktime_to_ns(gc_fence_borrow(&done[i])->timestamp), "job %u", i);
 	}
 	mock_ring_destroy(ring);
 	for (i = 0; i < ARRAY_SIZE(done); i++)
@@ -358,30 +409,34 @@ static void queue_backpressure(struct kunit *test)
 	gc_expect_no_reports(test);
 }
 
+#define SUBMIT_JOBS	25
+
 struct submitter {
 	struct mock_ring *ring;
 	struct task_struct *task;
 	struct completion finished;
-	int jobs;
-	int ordered;		/* jobs whose done fence followed the previous one */
+	atomic_t *next;		/* signal positions, shared by the submitters */
+	int jobs;		/* jobs pushed */
 	bool completed;		/* the last done fence signalled */
+	struct gc_fence_ref done[SUBMIT_JOBS];
+	struct signal_order order[SUBMIT_JOBS];
+	int stamps[SUBMIT_JOBS];	/* run order, from the mock */
 };
 
 static int submitter_fn(void *arg)
 {
 	struct submitter *s = arg;
-	struct gc_fence_ref prev = {};
 	int i;
 
-	for (i = 0; i < s->jobs; i++) {
+	for (i = 0; i < SUBMIT_JOBS; i++) {
 		struct mock_job *mj = kzalloc(sizeof(*mj), GFP_KERNEL);
 		struct gc_job_pending pending;
 		struct gc_job_armed armed;
-		struct gc_fence_ref done;
 
 		if (!mj)
 			break;
 		mj->ring = s->ring;
+		mj->run_stamp = &s->stamps[i];
 		INIT_LIST_HEAD(&mj->link);
 		/* Blocks while the queue is full: back-pressure under contention. */
 		pending = gc_job_init(&mj->base, s->ring->queue, 0);
@@ -392,45 +447,70 @@ static int submitter_fn(void *arg)
 		armed = gc_job_arm(&pending);
 		if (gc_is_err(armed))
 			break;
-		done = gc_job_done_fence(&armed);
+		s->done[i] = gc_job_done_fence(&armed);
 		gc_job_push(&armed);
-		/* One thread's jobs are ordered on the queue's timeline. */
-		if (!prev.ptr || dma_fence_is_later(gc_fence_borrow(&done), gc_fence_borrow(&prev)))
-			s->ordered++;
-		gc_fence_put(&prev);
-		prev = done;
+		signal_order_watch(&s->order[i], s->next, gc_fence_borrow(&s->done[i]));
+		s->jobs++;
 	}
-	s->completed = prev.ptr && gc_fence_wait(&prev, false, 30 * HZ) > 0;
-	gc_fence_put(&prev);
+	s->completed = i && gc_fence_wait(&s->done[i - 1], false, 30 * HZ) > 0;
 	complete(&s->finished);
 	while (!kthread_should_stop())
 		schedule_timeout_interruptible(1);
 	return 0;
 }
 
+/* Check one submitter's jobs, then drop them. */
+static void submitter_check(struct kunit *test, struct submitter *s)
+{
+	struct dma_fence *f;
+	int i;
+
+	KUNIT_EXPECT_EQ(test, s->jobs, SUBMIT_JOBS);
+	KUNIT_EXPECT_TRUE(test, s->completed);
+	for (i = 0; i < s->jobs; i++) {
+		f = gc_fence_borrow(&s->done[i]);
+		KUNIT_EXPECT_GT_MSG(test, wait_done(&s->done[i]), 0L, "job %d", i);
+		signal_order_unwatch(&s->order[i], f);
+		KUNIT_EXPECT_EQ_MSG(test, done_status(&s->done[i]), 1, "job %d", i);
+		KUNIT_EXPECT_GT_MSG(test, READ_ONCE(s->order[i].pos), 0, "job %d", i);
+		/* One thread's jobs ran and completed in the order it pushed them. */
+		if (i) {
+			KUNIT_EXPECT_GT_MSG(test, READ_ONCE(s->order[i].pos),
+					    READ_ONCE(s->order[i - 1].pos), "job %d", i);
+			KUNIT_EXPECT_GT_MSG(test, s->stamps[i], s->stamps[i - 1], "job %d", i);
+		}
+	}
+	for (i = 0; i < s->jobs; i++)
+		gc_fence_put(&s->done[i]);
+}
+
 static void queue_concurrent_submission(struct kunit *test)
 {
-	struct submitter s[4];
+	struct submitter *s = kunit_kcalloc(test, 4, sizeof(*s), GFP_KERNEL);
+	atomic_t next = ATOMIC_INIT(0);
 	struct mock_ring *ring;
 	struct mock_gpu gpu;
 	unsigned int i;
 
+	KUNIT_ASSERT_NOT_NULL(test, s);
 	mock_gpu_init(test, &gpu);
 	ring = mock_ring_create(test, &gpu, 4, 8, LONG_MS, 1);
-	for (i = 0; i < ARRAY_SIZE(s); i++) {
-		s[i] = (struct submitter){ .ring = ring, .jobs = 25 };
+	for (i = 0; i < 4; i++) {
+		s[i].ring = ring;
+		s[i].next = &next;
 		init_completion(&s[i].finished);
 		s[i].task = kthread_run(submitter_fn, &s[i], "gc-submit:%u", i);
 		KUNIT_ASSERT_FALSE(test, IS_ERR(s[i].task));
 		get_task_struct(s[i].task);
 	}
-	for (i = 0; i < ARRAY_SIZE(s); i++) {
+	for (i = 0; i < 4; i++) {
 		KUNIT_EXPECT_GT(test, wait_for_completion_timeout(&s[i].finished, 60 * HZ), 0ul);
 		kthread_stop(s[i].task);
 		put_task_struct(s[i].task);
-		KUNIT_EXPECT_EQ(test, s[i].ordered, s[i].jobs);
-		KUNIT_EXPECT_TRUE(test, s[i].completed);
+		submitter_check(test, &s[i]);
 	}
+	/* Every job's signal was seen once. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&next), 4 * SUBMIT_JOBS);
 	mock_ring_destroy(ring);
 	mock_gpu_fini(test, &gpu);
 	KUNIT_EXPECT_EQ(test, atomic_read(&gpu.frees), 100);
