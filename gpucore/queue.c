@@ -107,10 +107,10 @@ static void gc_job_release(struct gc_job *job)
 }
 
 /*
- * run_job, timedout_job and free_job are on the path that signals the
- * job's fences: each runs inside dma_fence_begin_signalling(), so lockdep
- * reports a backend callback that allocates with reclaim or takes a lock
- * held around such an allocation.
+ * run_job, the backend's timed_out verdict and free_job's signal are on
+ * the path that signals the job's fences: each runs inside
+ * dma_fence_begin_signalling(), so lockdep reports a backend callback that
+ * allocates with reclaim or takes a lock held around such an allocation.
  */
 static struct dma_fence *gc_sched_run_job(struct drm_sched_job *sched_job)
 {
@@ -176,6 +176,13 @@ static enum drm_gpu_sched_stat gc_sched_timedout_job(struct drm_sched_job *sched
 	if (queue->ops->timed_out)
 		verdict = queue->ops->timed_out(job);
 	gc_sched_requeue(&queue->sched, sched_job);
+	/*
+	 * stop is outside the annotation: a backend's reset may wait for its
+	 * own completion worker (flush_work()), which lockdep cannot tell from
+	 * waiting on a fence. The fences stop completes are signalled inside
+	 * gc_fence_signal()'s own annotation.
+	 */
+	dma_fence_end_signalling(cookie);
 	if (verdict == GC_TIMEOUT_GUILTY) {
 		job->error = -ETIMEDOUT;
 		WRITE_ONCE(queue->banned, true);
@@ -185,6 +192,8 @@ static enum drm_gpu_sched_stat gc_sched_timedout_job(struct drm_sched_job *sched
 		wake_up_all(&queue->space);
 	}
 	drm_dev_exit(idx);
+	kthread_unpark(queue->sched.thread);
+	return DRM_GPU_SCHED_STAT_NOMINAL;
 out:
 	dma_fence_end_signalling(cookie);
 	kthread_unpark(queue->sched.thread);
