@@ -106,10 +106,12 @@ gc_kernel_fetch()
 	esac
 	dir=$GC_CACHE/kernels/$series
 	if [ -f "$dir/.done" ] && [ -d "$(cat "$dir/kdir")" ]; then
+		gc_need pahole >&2
 		cat "$dir/kdir"
 		return 0
 	fi
-	gc_need apt dpkg >&2
+	# pahole: what linux-kbuild depends on (the BTF of modules).
+	gc_need apt dpkg pahole >&2
 	codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
 	uri=$(gc_apt_archive_uri)
 	apt=$dir/apt

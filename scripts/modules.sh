@@ -7,11 +7,23 @@
 #   scripts/modules.sh --matrix   debug on, debug off, and the cleanup.h
 #                                 fallback, each from a clean tree
 #   scripts/modules.sh --sparse   also run sparse (C=2) over every file
+#   scripts/modules.sh --kernel 6.12
+#                                 the same against Debian's 6.12 headers
+#                                 (scripts/kernels.sh fetches them), debug
+#                                 on and off; ends with
+#                                 "modules-6.12: N passed, N failed"
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 gc_deps_modules
-KDIR=$(gc_kdir)
+if [ "${1:-}" = --kernel ]; then
+	[ $# -eq 2 ] || { echo "usage: $0 --kernel 6.12" >&2; exit 2; }
+	SERIES=$2
+	KDIR=$("$GC_TOP/scripts/kernels.sh" "$SERIES")
+	set -- --series
+else
+	KDIR=$(gc_kdir)
+fi
 # GPUCORE_AGX=n leaves the AGX backend out.
 AGX=
 [ "${GPUCORE_AGX:-y}" = y ] && AGX=CONFIG_DRM_GPUCORE_AGX=m
@@ -41,6 +53,21 @@ build()	# build NAME DEBUG [extra make args...]
 }
 
 case "${1:-}" in
+--series)
+	passed=0 failed=0
+	for d in y n; do
+		name=$SERIES-$([ $d = y ] && echo debug || echo nodebug)
+		if build "$name" $d; then
+			passed=$((passed + 1))
+		else
+			failed=$((failed + 1))
+		fi
+	done
+	# The 6.1 build of the default run uses the same tree: leave it clean.
+	make -s -C "$KDIR" M="$GC_TOP" clean >/dev/null 2>&1 || true
+	echo "modules-$SERIES: $passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	;;
 --matrix)
 	build fallback-cleanup n KCPPFLAGS=-DGPUCORE_FORCE_CLEANUP_FALLBACK
 	build nodebug n
