@@ -60,6 +60,20 @@ gc_kdir()
 	fi
 }
 
+# gc_kernel_tree SERIES: a copy of the sources in build/kernel-SERIES/src,
+# brought up to date, for building modules for another kernel than the one
+# the tree itself is built for (Kbuild puts objects beside the sources).
+gc_kernel_tree()
+{
+	local dst=$GC_OUT/kernel-$1/src
+
+	mkdir -p "$dst"
+	(cd "$GC_TOP" && git ls-files -co --exclude-standard -z |
+		tar --null -T - --ignore-failed-read -cf - 2>/dev/null) |
+		tar -C "$dst" -xf - || return 1
+	echo "$dst"
+}
+
 # gc_linux_src: path of an unpacked linux-source-6.1, unpacked once into the cache.
 gc_linux_src()
 {

@@ -10,7 +10,11 @@
 #   scripts/modules.sh --kernel 6.12
 #                                 the same against Debian's 6.12 headers
 #                                 (scripts/kernels.sh fetches them), debug
-#                                 on and off; ends with
+#                                 off then on, in a copy of the sources
+#                                 (build/kernel-6.12/src, where
+#                                 scripts/e2e.sh --kernel 6.12 finds the
+#                                 modules) so that the 6.1 build in place
+#                                 stays as it is; ends with
 #                                 "modules-6.12: N passed, N failed"
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -20,9 +24,11 @@ if [ "${1:-}" = --kernel ]; then
 	[ $# -eq 2 ] || { echo "usage: $0 --kernel 6.12" >&2; exit 2; }
 	SERIES=$2
 	KDIR=$("$GC_TOP/scripts/kernels.sh" "$SERIES")
+	MTOP=$(gc_kernel_tree "$SERIES")
 	set -- --series
 else
 	KDIR=$(gc_kdir)
+	MTOP=$GC_TOP
 fi
 # GPUCORE_AGX=n leaves the AGX backend out.
 AGX=
@@ -37,8 +43,8 @@ build()	# build NAME DEBUG [extra make args...]
 	local name=$1 debug=$2 log
 	shift 2
 	log=$GC_OUT/logs/modules-$name.log
-	make -s -C "$KDIR" M="$GC_TOP" clean >/dev/null 2>&1 || true
-	if ! make -C "$KDIR" M="$GC_TOP" W=1 KCFLAGS=-Werror \
+	make -s -C "$KDIR" M="$MTOP" clean >/dev/null 2>&1 || true
+	if ! make -C "$KDIR" M="$MTOP" W=1 KCFLAGS=-Werror \
 		CONFIG_DRM_GPUCORE=m CONFIG_DRM_GPUCORE_DEBUG="$debug" \
 		CONFIG_DRM_GPUCORE_E2E_TEST=m $AGX $STUBS "$@" modules >"$log" 2>&1; then
 		grep -E 'error|warning' "$log" | head -30 >&2
@@ -55,7 +61,8 @@ build()	# build NAME DEBUG [extra make args...]
 case "${1:-}" in
 --series)
 	passed=0 failed=0
-	for d in y n; do
+	# Debug last: its modules are the ones scripts/e2e.sh boots.
+	for d in n y; do
 		name=$SERIES-$([ $d = y ] && echo debug || echo nodebug)
 		if build "$name" $d; then
 			passed=$((passed + 1))
@@ -63,8 +70,6 @@ case "${1:-}" in
 			failed=$((failed + 1))
 		fi
 	done
-	# The 6.1 build of the default run uses the same tree: leave it clean.
-	make -s -C "$KDIR" M="$GC_TOP" clean >/dev/null 2>&1 || true
 	echo "modules-$SERIES: $passed passed, $failed failed"
 	[ "$failed" -eq 0 ]
 	;;
