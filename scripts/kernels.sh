@@ -10,7 +10,8 @@
 #   root/                      the packages unpacked with dpkg-deb -x
 #   kdir                       the KDIR for out-of-tree modules
 #   kver                       the kernel release (uname -r of the image)
-#   vmlinuz                    the image, for the VM tests
+#   vmlinuz                    the image, for the VM tests (its modules,
+#                              with modules.dep, in root/lib/modules)
 # Source it to use gc_kernel_fetch from another script.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -145,6 +146,8 @@ gc_kernel_fetch()
 		dpkg-deb -x "$p" "$dir/root"
 	done
 	gc_kernel_fix_links "$dir/root" "$kver"
+	# The module indexes the package's postinst would make, for modprobe.
+	depmod -b "$dir/root" "$kver"
 	echo "$kver" >"$dir/kver"
 	echo "$dir/root/usr/src/linux-headers-$kver" >"$dir/kdir"
 	ln -sfn "root/boot/vmlinuz-$kver" "$dir/vmlinuz"

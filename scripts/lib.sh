@@ -36,7 +36,8 @@ gc_deps_modules() { gc_need make gcc libc6-dev linux-headers-amd64 linux-image-a
 gc_deps_source() { gc_need linux-source-6.1 xz-utils; }
 gc_deps_kunit() { gc_deps_source && gc_need gcc make flex bison bc libelf-dev python3 ccache; }
 gc_deps_lint() { gc_deps_modules && gc_deps_source && gc_need sparse perl python3; }
-gc_deps_e2e() { gc_deps_modules && gc_need qemu-system-x86 busybox-static cpio libdrm-dev pkg-config; }
+gc_deps_e2e() { gc_deps_modules && gc_need qemu-system-x86 busybox-static cpio libdrm-dev pkg-config \
+	xz-utils; }
 gc_deps_docs() { gc_need doxygen python3; }
 
 # gc_kver: the newest Debian kernel that has both an image and headers.
