@@ -56,7 +56,7 @@ if [ -n "$SERIES" ]; then
 	BASE=$GC_CACHE/kernels/$SERIES/root
 	V=$(cat "$GC_CACHE/kernels/$SERIES/kver")
 	KERNEL=$BASE/boot/vmlinuz-$V
-	MTOP=$GC_OUT/kernel-$SERIES/src
+	MTOP=$(gc_kernel_tree_dir "$SERIES")
 	BUILD="scripts/modules.sh --kernel $SERIES"
 	NAME=e2e-$SERIES
 else

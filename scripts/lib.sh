@@ -61,13 +61,22 @@ gc_kdir()
 	fi
 }
 
-# gc_kernel_tree SERIES: a copy of the sources in build/kernel-SERIES/src,
-# brought up to date, for building modules for another kernel than the one
-# the tree itself is built for (Kbuild puts objects beside the sources).
+# gc_kernel_tree_dir SERIES: where gc_kernel_tree keeps its copy, one per
+# checkout. Outside the checkout: Kbuild's clean of an M= build deletes every
+# object below M, a copy's included.
+gc_kernel_tree_dir()
+{
+	echo "$GC_CACHE/trees/$(echo "$GC_TOP" | sha256sum | cut -c1-12)-$1"
+}
+
+# gc_kernel_tree SERIES: a copy of the sources, brought up to date, for
+# building modules for another kernel than the one the checkout itself is
+# built for (Kbuild puts objects beside the sources). Prints its path.
 gc_kernel_tree()
 {
-	local dst=$GC_OUT/kernel-$1/src
+	local dst
 
+	dst=$(gc_kernel_tree_dir "$1")
 	mkdir -p "$dst"
 	(cd "$GC_TOP" && git ls-files -co --exclude-standard -z |
 		tar --null -T - --ignore-failed-read -cf - 2>/dev/null) |

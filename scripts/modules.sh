@@ -11,10 +11,10 @@
 #                                 the same against Debian's 6.12 headers
 #                                 (scripts/kernels.sh fetches them), debug
 #                                 off then on, in a copy of the sources
-#                                 (build/kernel-6.12/src, where
-#                                 scripts/e2e.sh --kernel 6.12 finds the
-#                                 modules) so that the 6.1 build in place
-#                                 stays as it is; ends with
+#                                 in the cache (where scripts/e2e.sh
+#                                 --kernel 6.12 finds the modules) so that
+#                                 the 6.1 build in place stays as it is;
+#                                 ends with
 #                                 "modules-6.12: N passed, N failed"
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
