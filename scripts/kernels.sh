@@ -26,13 +26,15 @@ gc_apt_archive_uri()
 	codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
 	for f in /etc/apt/sources.list.d/*.sources; do
 		[ -f "$f" ] || continue
-		# The stanza whose Suites has the release itself (not -security).
+		# The binary stanza whose Suites has the release itself (not
+		# -security, not -updates).
 		uri=$(awk -v s="$codename" '
-			/^[[:space:]]*$/ { if (u != "" && ok) { print u; exit } u = ""; ok = 0; next }
+			function done() { if (u != "" && ok && deb && !found) { print u; found = 1; exit } }
+			/^[[:space:]]*$/ { done(); u = ""; ok = 0; deb = 0; next }
 			/^URIs:/ { u = $2 }
 			/^Suites:/ { for (i = 2; i <= NF; i++) if ($i == s) ok = 1 }
-			/^Types:/ { deb = 0; for (i = 2; i <= NF; i++) if ($i == "deb") deb = 1 }
-			END { if (u != "" && ok) print u }' "$f" | head -n 1)
+			/^Types:/ { for (i = 2; i <= NF; i++) if ($i == "deb") deb = 1 }
+			END { done() }' "$f")
 		[ -n "$uri" ] && break
 	done
 	if [ -z "$uri" ]; then
@@ -124,7 +126,7 @@ gc_kernel_fetch()
 	gc_apt "$apt" update >"$log" 2>&1 || { tail -5 "$log" >&2; return 1; }
 	# The newest ABI of the series that has an image, headers and kbuild.
 	ver=$(gc_apt_cache "$apt" pkgnames "linux-headers-$series" |
-		sed -n "s/^linux-headers-\($series[^-]*\)-amd64\$/\1/p" | sort -V | tail -n 1)
+		sed -n "s/^linux-headers-\(${series}[^-]*\)-amd64\$/\1/p" | sort -V | tail -n 1)
 	[ -n "$ver" ] || { echo "kernels: no linux-headers-$series in $suite" >&2; return 1; }
 	kver=$ver-amd64
 	# The kbuild tools of this very upload, else the series' (older uploads).
@@ -152,7 +154,7 @@ gc_kernel_fetch()
 	echo "$dir/root/usr/src/linux-headers-$kver" >"$dir/kdir"
 	ln -sfn "root/boot/vmlinuz-$kver" "$dir/vmlinuz"
 	touch "$dir/.done"
-	echo "kernels: $series is $kver ($(printf '%s ' "${pkgs[@]}"))" >&2
+	echo "kernels: $series is $kver (${pkgs[*]})" >&2
 	cat "$dir/kdir"
 }
 

@@ -50,7 +50,7 @@ gc_vm_root()
 # uncompressed: the guest's busybox loads plain ones.
 gc_vm_stock_modules()
 {
-	local base= root v path dest f
+	local base='' root v path dest f
 
 	if [ "$1" = -b ]; then
 		base=$2
