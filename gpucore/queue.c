@@ -21,6 +21,7 @@
 #include <drm/drm_drv.h>
 #include <drm/drm_syncobj.h>
 
+#include <gpucore/compat.h>
 #include <gpucore/exec.h>
 #include <gpucore/queue.h>
 #include <gpucore/report.h>
@@ -157,10 +158,10 @@ static enum drm_gpu_sched_stat gc_sched_timedout_job(struct drm_sched_job *sched
 	int idx;
 
 	/*
-	 * 6.1 leaves the scheduler thread running during this handler: park
-	 * it, so that the backend's run never races its timed_out and stop.
+	 * drm_sched leaves its submission side running during this handler:
+	 * pause it, so that the backend's run never races its timed_out and stop.
 	 */
-	kthread_park(queue->sched.thread);
+	gc_compat_sched_pause(&queue->sched);
 	cookie = dma_fence_begin_signalling();
 	/*
 	 * The job may have finished since the timer fired (6.1 picks the
@@ -196,7 +197,7 @@ static enum drm_gpu_sched_stat gc_sched_timedout_job(struct drm_sched_job *sched
 	return DRM_GPU_SCHED_STAT_NOMINAL;
 out:
 	dma_fence_end_signalling(cookie);
-	kthread_unpark(queue->sched.thread);
+	gc_compat_sched_resume(&queue->sched);
 	return DRM_GPU_SCHED_STAT_NOMINAL;
 }
 
@@ -238,24 +239,11 @@ static const struct drm_sched_backend_ops gc_sched_ops = {
 	.free_job = gc_sched_free_job,
 };
 
-/* drm_sched_init() changed signature within 6.1.y; Kbuild tells which. */
 static int gc_sched_init(struct gc_queue *queue, const struct gc_queue_params *params)
 {
-#ifdef GC_HAVE_SCHED_INIT_ARGS
-	const struct drm_sched_init_args args = {
-		.ops = &gc_sched_ops,
-		.credit_limit = params->hw_jobs,
-		.timeout = msecs_to_jiffies(params->timeout_ms),
-		.name = queue->name,
-		.dev = queue->gdev->drm->dev,
-	};
-
-	return drm_sched_init(&queue->sched, &args);
-#else
-	return drm_sched_init(&queue->sched, &gc_sched_ops, params->hw_jobs, 0,
-			      msecs_to_jiffies(params->timeout_ms), NULL, NULL, queue->name,
-			      queue->gdev->drm->dev);
-#endif
+	return gc_compat_sched_init(&queue->sched, &gc_sched_ops, params->hw_jobs,
+				    msecs_to_jiffies(params->timeout_ms), queue->name,
+				    queue->gdev->drm->dev);
 }
 
 /**
@@ -470,7 +458,7 @@ struct gc_job_pending gc_job_init(struct gc_job *job, struct gc_queue *queue, u3
 	}
 
 	memset(job, 0, sizeof(*job));
-	ret = drm_sched_job_init(&job->base, &queue->entity, NULL);
+	ret = gc_compat_sched_job_init(&job->base, &queue->entity, NULL);
 	if (ret) {
 		gc_queue_unreserve(queue);
 		return (struct gc_job_pending){ .ptr = ERR_PTR(ret) };

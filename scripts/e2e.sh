@@ -14,6 +14,11 @@
 #                           CPUs, PREEMPT) with gpucore, the AGX driver and
 #                           vgem built in, booted with KUnit off; ends with
 #                           "e2e-debug: N passed, N failed"
+#   scripts/e2e.sh --kernel 6.12 [--demo]
+#                           the same on Debian's stock 6.12 kernel
+#                           (scripts/kernels.sh fetches it) with the
+#                           modules of scripts/modules.sh --kernel 6.12;
+#                           ends with "e2e-6.12: N passed, N failed"
 # The AGX driver joins unless GPUCORE_AGX=n (as for scripts/modules.sh): the
 # uapi suite of tests/uapi/ runs, each of its cases counting as one result,
 # and the demo runs examples/agx_client.c.
@@ -27,22 +32,43 @@ set -euo pipefail
 
 MODE="test"
 NAME=e2e
-case "${1:-}" in
-"") ;;
---demo) MODE=demo ;;
---debug) MODE=debug; NAME=e2e-debug ;;
-*) echo "usage: $0 [--demo|--debug]" >&2; exit 2 ;;
-esac
+SERIES=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--demo) MODE=demo ;;
+	--debug) MODE=debug; NAME=e2e-debug ;;
+	--kernel) SERIES=${2:-}; shift ;;
+	*) echo "usage: $0 [--demo|--debug] [--kernel 6.12]" >&2; exit 2 ;;
+	esac
+	shift
+done
+[ -z "$SERIES" ] || [ "$MODE" != debug ] ||
+	{ echo "$0: --debug has its own kernel" >&2; exit 2; }
 
 gc_deps_e2e
-V=$(gc_kver)
-KERNEL=/boot/vmlinuz-$V
+# The kernel: the machine's stock one, or one fetched into the cache whose
+# modules (ours too) are outside the machine's /lib/modules.
+BASE=
+MTOP=$GC_TOP
+BUILD="make modules"
+if [ -n "$SERIES" ]; then
+	"$GC_TOP/scripts/kernels.sh" "$SERIES" >/dev/null
+	BASE=$GC_CACHE/kernels/$SERIES/root
+	V=$(cat "$GC_CACHE/kernels/$SERIES/kver")
+	KERNEL=$BASE/boot/vmlinuz-$V
+	MTOP=$(gc_kernel_tree_dir "$SERIES")
+	BUILD="scripts/modules.sh --kernel $SERIES"
+	NAME=e2e-$SERIES
+else
+	V=$(gc_kver)
+	KERNEL=/boot/vmlinuz-$V
+fi
 STOCK=/lib/modules/$V
-# One staging directory per mode, so that the runs can overlap.
-E2E=$GC_OUT/e2e/$MODE
+# One staging directory per mode and kernel, so that the runs can overlap.
+E2E=$GC_OUT/e2e/$MODE${SERIES:+-$SERIES}
 ROOT=$E2E/root
 INITRD=$E2E/initramfs.cpio
-LOG=$GC_OUT/logs/$([ "$MODE" = test ] && echo e2e || echo "$MODE").log
+LOG=$GC_OUT/logs/$([ "$MODE" = test ] && echo e2e || echo "$MODE")${SERIES:+-$SERIES}.log
 TIMEOUT=${GPUCORE_E2E_TIMEOUT:-300}
 # The guest: the stock kernel boots in seconds; the debug kernel checks
 # every access and lock under emulation, ten times slower or more.
@@ -110,8 +136,8 @@ check_modules()
 	local ko err
 
 	for ko in $OUR_MODULES; do
-		err=$(gc_vm_check_vermagic "$V" "$GC_TOP/$ko" 2>&1) ||
-			die "${err#"$GC_TOP"/}$([ -f "$GC_TOP/$ko" ] || echo " (run make modules)")"
+		err=$(gc_vm_check_vermagic "$V" "$MTOP/$ko" 2>&1) ||
+			die "${err#"$MTOP"/}$([ -f "$MTOP/$ko" ] || echo " (run $BUILD)")"
 	done
 }
 
@@ -158,10 +184,10 @@ stage_root()
 	gc_vm_root "$ROOT" "$GC_TOP/tests/e2e/init"
 	if [ "$MODE" != debug ]; then
 		for ko in $OUR_MODULES; do
-			kos+=("$GC_TOP/$ko")
+			kos+=("$MTOP/$ko")
 		done
 		# shellcheck disable=SC2086 # a word list
-		if ! gc_vm_stock_modules "$ROOT" "$V" $DRM_MODULES ||
+		if ! gc_vm_stock_modules -b "$BASE" "$ROOT" "$V" $DRM_MODULES ||
 		   ! gc_vm_add_files "$ROOT" "$STOCK/extra" "${kos[@]}" ||
 		   ! depmod -b "$ROOT" "$V"; then
 			die "cannot stage the modules"

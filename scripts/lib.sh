@@ -36,7 +36,8 @@ gc_deps_modules() { gc_need make gcc libc6-dev linux-headers-amd64 linux-image-a
 gc_deps_source() { gc_need linux-source-6.1 xz-utils; }
 gc_deps_kunit() { gc_deps_source && gc_need gcc make flex bison bc libelf-dev python3 ccache; }
 gc_deps_lint() { gc_deps_modules && gc_deps_source && gc_need sparse perl python3; }
-gc_deps_e2e() { gc_deps_modules && gc_need qemu-system-x86 busybox-static cpio libdrm-dev pkg-config; }
+gc_deps_e2e() { gc_deps_modules && gc_need qemu-system-x86 busybox-static cpio libdrm-dev pkg-config \
+	xz-utils; }
 gc_deps_docs() { gc_need doxygen python3; }
 
 # gc_kver: the newest Debian kernel that has both an image and headers.
@@ -58,6 +59,29 @@ gc_kdir()
 	else
 		echo "/usr/src/linux-headers-$(gc_kver)"
 	fi
+}
+
+# gc_kernel_tree_dir SERIES: where gc_kernel_tree keeps its copy, one per
+# checkout. Outside the checkout: Kbuild's clean of an M= build deletes every
+# object below M, a copy's included.
+gc_kernel_tree_dir()
+{
+	echo "$GC_CACHE/trees/$(echo "$GC_TOP" | sha256sum | cut -c1-12)-$1"
+}
+
+# gc_kernel_tree SERIES: a copy of the sources, brought up to date, for
+# building modules for another kernel than the one the checkout itself is
+# built for (Kbuild puts objects beside the sources). Prints its path.
+gc_kernel_tree()
+{
+	local dst
+
+	dst=$(gc_kernel_tree_dir "$1")
+	mkdir -p "$dst"
+	(cd "$GC_TOP" && git ls-files -co --exclude-standard -z |
+		tar --null -T - --ignore-failed-read -cf - 2>/dev/null) |
+		tar -C "$dst" -xf - || return 1
+	echo "$dst"
 }
 
 # gc_linux_src: path of an unpacked linux-source-6.1, unpacked once into the cache.

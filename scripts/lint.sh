@@ -8,6 +8,7 @@
 #   kernel-doc   the kernel's kernel-doc in its strictest mode; any output
 #                is a failure
 #   sparse       scripts/modules.sh --sparse (C=2 W=1, fails on any warning)
+#   compat       the kernel differences stay in the compat layer
 # Prints one line per check and ends with "lint: N passed, N failed"; full
 # output goes to build/logs/lint-*.log. Exits non-zero if a check failed.
 set -uo pipefail
@@ -155,6 +156,25 @@ if grep -q 'private_done.c:[0-9]*:[0-9]*: warning: dereference of noderef expres
 	result sparse-private y "gc_job.done is reported" "$log" ""
 else
 	result sparse-private n "no report of the private gc_job.done" "$log" "$(tail -n 5 "$log")"
+fi
+
+# -- compat ---------------------------------------------------------------------
+#
+# Every difference between the kernels lives in <gpucore/compat.h> and the
+# probes of gpucore/compat/: no other file tests a probe's GC_HAVE_* switch
+# or the kernel version (checkpatch reports LINUX_VERSION_CODE too, but not
+# KERNEL_VERSION or a probe).
+log=$GC_OUT/logs/lint-compat.log
+compat_layer='gpucore/include/gpucore/compat.h|gpucore/compat/'
+mapfile -t compat_files < <(printf '%s\n' "${csrc[@]}" "${kbuild[@]}" | grep -vE "^($compat_layer)")
+grep -nE '\<(GC_HAVE_[A-Z0-9_]+|LINUX_VERSION_CODE|KERNEL_VERSION)\>' \
+	"${compat_files[@]}" >"$log" 2>&1
+problems=$(cat "$log")
+if [ -z "$problems" ]; then
+	result compat y "$(count ${#compat_files[@]} file) outside the layer" "$log" ""
+else
+	result compat n "$(count "$(grep -c "" <<<"$problems")" test) outside the layer" \
+		"$log" "$problems"
 fi
 
 echo "lint: $passed passed, $failed failed"

@@ -7,11 +7,29 @@
 #   scripts/modules.sh --matrix   debug on, debug off, and the cleanup.h
 #                                 fallback, each from a clean tree
 #   scripts/modules.sh --sparse   also run sparse (C=2) over every file
+#   scripts/modules.sh --kernel 6.12
+#                                 the same against Debian's 6.12 headers
+#                                 (scripts/kernels.sh fetches them), debug
+#                                 off then on, in a copy of the sources
+#                                 in the cache (where scripts/e2e.sh
+#                                 --kernel 6.12 finds the modules) so that
+#                                 the 6.1 build in place stays as it is;
+#                                 ends with
+#                                 "modules-6.12: N passed, N failed"
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 gc_deps_modules
-KDIR=$(gc_kdir)
+if [ "${1:-}" = --kernel ]; then
+	[ $# -eq 2 ] || { echo "usage: $0 --kernel 6.12" >&2; exit 2; }
+	SERIES=$2
+	KDIR=$("$GC_TOP/scripts/kernels.sh" "$SERIES")
+	MTOP=$(gc_kernel_tree "$SERIES")
+	set -- --series
+else
+	KDIR=$(gc_kdir)
+	MTOP=$GC_TOP
+fi
 # GPUCORE_AGX=n leaves the AGX backend out.
 AGX=
 [ "${GPUCORE_AGX:-y}" = y ] && AGX=CONFIG_DRM_GPUCORE_AGX=m
@@ -25,8 +43,8 @@ build()	# build NAME DEBUG [extra make args...]
 	local name=$1 debug=$2 log
 	shift 2
 	log=$GC_OUT/logs/modules-$name.log
-	make -s -C "$KDIR" M="$GC_TOP" clean >/dev/null 2>&1 || true
-	if ! make -C "$KDIR" M="$GC_TOP" W=1 KCFLAGS=-Werror \
+	make -s -C "$KDIR" M="$MTOP" clean >/dev/null 2>&1 || true
+	if ! make -C "$KDIR" M="$MTOP" W=1 KCFLAGS=-Werror \
 		CONFIG_DRM_GPUCORE=m CONFIG_DRM_GPUCORE_DEBUG="$debug" \
 		CONFIG_DRM_GPUCORE_E2E_TEST=m $AGX $STUBS "$@" modules >"$log" 2>&1; then
 		grep -E 'error|warning' "$log" | head -30 >&2
@@ -41,6 +59,20 @@ build()	# build NAME DEBUG [extra make args...]
 }
 
 case "${1:-}" in
+--series)
+	passed=0 failed=0
+	# Debug last: its modules are the ones scripts/e2e.sh boots.
+	for d in n y; do
+		name=$SERIES-$([ $d = y ] && echo debug || echo nodebug)
+		if build "$name" $d; then
+			passed=$((passed + 1))
+		else
+			failed=$((failed + 1))
+		fi
+	done
+	echo "modules-$SERIES: $passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	;;
 --matrix)
 	build fallback-cleanup n KCPPFLAGS=-DGPUCORE_FORCE_CLEANUP_FALLBACK
 	build nodebug n

@@ -7,7 +7,8 @@
 #
 #   gc_vm_root ROOT INIT              a fresh root: busybox and its applets,
 #                                     INIT installed as /init
-#   gc_vm_stock_modules ROOT V MOD... Debian's modules MOD... of kernel V and
+#   gc_vm_stock_modules [-b BASE] ROOT V MOD...
+#                                     Debian's modules MOD... of kernel V and
 #                                     what they depend on, then depmod
 #   gc_vm_add_files ROOT DIR FILE...  copy FILE... into ROOT/DIR
 #   gc_vm_check_vermagic V KO...      each module is built for kernel V
@@ -41,23 +42,34 @@ gc_vm_root()
 	install -m 0755 "$init" "$root/init"
 }
 
-# gc_vm_stock_modules ROOT V MODULE...: the stock modules of kernel V that
-# modprobe would load for MODULE... (their dependencies included), at their
-# own paths, with the module indexes, so that modprobe works in the guest.
+# gc_vm_stock_modules [-b BASE] ROOT V MODULE...: the stock modules of
+# kernel V that modprobe would load for MODULE... (their dependencies
+# included), at their own paths, with the module indexes, so that modprobe
+# works in the guest. The modules are the machine's, or those of a kernel
+# unpacked in BASE (with its modules.dep). Compressed modules are
+# uncompressed: the guest's busybox loads plain ones.
 gc_vm_stock_modules()
 {
-	local root=$1 v=$2 path f
-	local stock=/lib/modules/$v
+	local base='' root v path dest f
 
+	if [ "$1" = -b ]; then
+		base=$2
+		shift 2
+	fi
+	root=$1 v=$2
 	shift 2
-	for path in $(modprobe -S "$v" --show-depends -a "$@" |
+	for path in $(modprobe -d "${base:-/}" -S "$v" --show-depends -a "$@" |
 		      awk '$1 == "insmod" { print $2 }' | sort -u); do
-		mkdir -p "$root$(dirname "$path")"
-		cp "$path" "$root$path"
+		dest=$root${path#"$base"}
+		mkdir -p "$(dirname "$dest")"
+		cp "$path" "$dest"
+		case "$dest" in
+		*.xz) xz -df "$dest" ;;
+		esac
 	done
-	mkdir -p "$root$stock"
+	mkdir -p "$root/lib/modules/$v"
 	for f in modules.order modules.builtin modules.builtin.modinfo; do
-		cp "$stock/$f" "$root$stock/"
+		cp "$base/lib/modules/$v/$f" "$root/lib/modules/$v/"
 	done
 	depmod -b "$root" "$v"
 }

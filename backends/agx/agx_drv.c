@@ -32,6 +32,8 @@
 #include <drm/drm_prime.h>
 #include <drm/drm_print.h>
 
+#include <gpucore/compat.h>
+
 #include "agx_drv.h"
 #include "agx_fw.h"
 
@@ -217,7 +219,7 @@ static const struct drm_driver agx_drm_driver = {
 	.prime_handle_to_fd = drm_gem_prime_handle_to_fd,
 	.prime_fd_to_handle = drm_gem_prime_fd_to_handle,
 	.gem_prime_import_sg_table = agx_gem_prime_import_sg_table,
-	.gem_prime_mmap = drm_gem_prime_mmap,
+	GC_DRM_DRIVER_PRIME_MMAP
 	.name = AGX_DRIVER_NAME,
 	.desc = "gpucore AGX-style GPU (simulated)",
 	.date = "20260101",
@@ -283,17 +285,16 @@ static int agx_probe(struct platform_device *pdev)
  * Unbind, possibly with files open: fail all work with -ENODEV and refuse
  * new work. Everything else stays until the last file is closed.
  */
-static int agx_remove(struct platform_device *pdev)
+static void agx_remove(struct platform_device *pdev)
 {
 	struct agx_device *adev = platform_get_drvdata(pdev);
 
 	gc_device_unplug(&adev->gdev);
-	return 0;
 }
 
 static struct platform_driver agx_platform_driver = {
 	.probe = agx_probe,
-	.remove = agx_remove,
+	GC_PLATFORM_REMOVE(agx_remove),
 	.driver = {
 		.name = AGX_DRIVER_NAME,
 	},

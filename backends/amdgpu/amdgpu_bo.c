@@ -24,6 +24,8 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include <gpucore/compat.h>
+
 #include "amdgpu_drv.h"
 
 static struct amdsim_device *bo_adev(struct amdsim_bo *bo)
@@ -122,7 +124,7 @@ static int amdsim_bo_move(struct amdsim_bo *bo, u32 domain)
 	else if (domain == AMDSIM_DOMAIN_VRAM)
 		memset(vaddr, 0, bo->base.size);	/* new shmem pages are zero already */
 	amdsim_bo_unplace(bo, true);
-	drm_mm_replace_node(&node, &bo->node);
+	gc_compat_drm_mm_move_node(&node, &bo->node);
 	bo->domain = domain;
 	bo->vaddr = vaddr;
 	bo->pages = pages;

@@ -23,6 +23,8 @@
 #include <drm/drm_drv.h>
 #include <drm/drm_print.h>
 
+#include <gpucore/compat.h>
+
 #include "amdgpu_drv.h"
 #include "amdgpu_pm4.h"
 
@@ -219,18 +221,17 @@ static int amdsim_probe(struct platform_device *pdev)
 	return 0;
 }
 
-static int amdsim_remove(struct platform_device *pdev)
+static void amdsim_remove(struct platform_device *pdev)
 {
 	struct amdsim_device *adev = platform_get_drvdata(pdev);
 
 	amdsim_device_unplug(adev);
 	amdsim_device_fini(adev);
-	return 0;
 }
 
 static struct platform_driver amdsim_platform_driver = {
 	.probe = amdsim_probe,
-	.remove = amdsim_remove,
+	GC_PLATFORM_REMOVE(amdsim_remove),
 	.driver = {
 		.name = AMDSIM_DRIVER_NAME,
 	},

@@ -34,6 +34,8 @@
 #include <drm/drm_managed.h>
 #include <drm/drm_print.h>
 
+#include <gpucore/compat.h>
+
 #include "nova_drv.h"
 
 /* The configuration of probed devices. */
@@ -202,15 +204,14 @@ static int nova_probe(struct platform_device *pdev)
  * Unbind, possibly with files open: fail all work with -ENODEV and refuse
  * new work. Everything else stays until the last file is closed.
  */
-static int nova_remove(struct platform_device *pdev)
+static void nova_remove(struct platform_device *pdev)
 {
 	nova_device_unplug(platform_get_drvdata(pdev));
-	return 0;
 }
 
 static struct platform_driver nova_platform_driver = {
 	.probe = nova_probe,
-	.remove = nova_remove,
+	GC_PLATFORM_REMOVE(nova_remove),
 	.driver = {
 		.name = NOVA_DRIVER_NAME,
 	},

@@ -23,6 +23,8 @@
 #include <drm/drm_syncobj.h>
 #include <drm/drm_vma_manager.h>
 
+#include <gpucore/compat.h>
+
 #include "minimal_drm.h"
 #include "minimal_drv.h"
 
@@ -272,17 +274,16 @@ static int minimal_probe(struct platform_device *pdev)
  * (it calls drm_dev_unplug()): work completes, with -ENODEV if the engine
  * had not run it, and new work is refused; files stay usable until closed.
  */
-static int minimal_remove(struct platform_device *pdev)
+static void minimal_remove(struct platform_device *pdev)
 {
 	struct minimal_device *mdev = platform_get_drvdata(pdev);
 
 	gc_device_unplug(&mdev->gdev);
-	return 0;
 }
 
 static struct platform_driver minimal_platform_driver = {
 	.probe = minimal_probe,
-	.remove = minimal_remove,
+	GC_PLATFORM_REMOVE(minimal_remove),
 	.driver.name = MINIMAL_DRIVER_NAME,
 };
 

@@ -41,6 +41,7 @@
 #include <drm/drm_gem.h>
 #include <drm/gpu_scheduler.h>
 
+#include <gpucore/compat.h>
 #include <gpucore/gpucore.h>
 
 MODULE_IMPORT_NS(GPUCORE);
@@ -327,7 +328,7 @@ static int bench_raw_submit(struct dma_fence *gate, unsigned int nr_bos,
 	rj = kzalloc(sizeof(*rj), GFP_KERNEL);
 	if (!rj)
 		return -ENOMEM;
-	ret = drm_sched_job_init(&rj->base, &b.entity, NULL);
+	ret = gc_compat_sched_job_init(&rj->base, &b.entity, NULL);
 	if (ret) {
 		kfree(rj);
 		return ret;
@@ -388,20 +389,8 @@ static int bench_raw_sched_init(void)
 	long timeout = msecs_to_jiffies(10000);
 	int ret;
 
-#ifdef GC_HAVE_SCHED_INIT_ARGS
-	const struct drm_sched_init_args args = {
-		.ops = &bench_raw_ops,
-		.credit_limit = 64,
-		.timeout = timeout,
-		.name = "gc-bench-raw",
-		.dev = b.bdev->drm.dev,
-	};
-
-	ret = drm_sched_init(&b.sched, &args);
-#else
-	ret = drm_sched_init(&b.sched, &bench_raw_ops, 64, 0, timeout, NULL, NULL,
-			     "gc-bench-raw", b.bdev->drm.dev);
-#endif
+	ret = gc_compat_sched_init(&b.sched, &bench_raw_ops, 64, timeout, "gc-bench-raw",
+				   b.bdev->drm.dev);
 	if (ret)
 		return ret;
 	ret = drm_sched_entity_init(&b.entity, DRM_SCHED_PRIORITY_NORMAL, sched_list, 1, NULL);

@@ -1,0 +1,26 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Kernel feature probes for gpucore/include/gpucore/compat.h, the one place
+# where the kernels gpucore builds on differ. Each probe greps the headers of
+# the kernel being built against and defines GC_HAVE_<FEATURE>: a distribution
+# kernel that backports a change gets the right code, whatever its version.
+# Every Kbuild that builds against gpucore includes this file.
+
+# gc_have HEADER,TEXT,FEATURE: -DGC_HAVE_FEATURE when HEADER has TEXT.
+gc_have = $(if $(shell grep -sqF '$(2)' $(srctree)/include/$(1) && echo y),-DGC_HAVE_$(3))
+
+gc_sched_h := drm/gpu_scheduler.h
+# drm_sched_init() takes an argument struct (6.15; Debian backports it to 6.1.y).
+ccflags-y += $(call gc_have,$(gc_sched_h),struct drm_sched_init_args,SCHED_INIT_ARGS)
+# The scheduler runs on workqueues (6.8): drm_sched_wqueue_stop()/start().
+ccflags-y += $(call gc_have,$(gc_sched_h),drm_sched_wqueue_stop,SCHED_WQUEUE)
+# Jobs carry a credit count (6.7): drm_sched_job_init(job, entity, credits, owner).
+gc_job_credits := u32 credits, void *owner
+ccflags-y += $(call gc_have,$(gc_sched_h),$(gc_job_credits),SCHED_JOB_CREDITS)
+# The platform driver's .remove returns void (6.11).
+gc_remove_void := void (*remove)(struct platform_device
+ccflags-y += $(call gc_have,linux/platform_device.h,$(gc_remove_void),PLATFORM_REMOVE_VOID)
+# drm_driver still has the gem_prime_mmap hook (gone in 6.6).
+ccflags-y += $(call gc_have,drm/drm_drv.h,(*gem_prime_mmap),DRIVER_GEM_PRIME_MMAP)
+# drm_mm_replace_node() still exists (removed after 6.1).
+ccflags-y += $(call gc_have,drm/drm_mm.h,drm_mm_replace_node,DRM_MM_REPLACE_NODE)
