@@ -193,7 +193,7 @@ static enum drm_gpu_sched_stat gc_sched_timedout_job(struct drm_sched_job *sched
 		wake_up_all(&queue->space);
 	}
 	drm_dev_exit(idx);
-	kthread_unpark(queue->sched.thread);
+	gc_compat_sched_resume(&queue->sched);
 	return DRM_GPU_SCHED_STAT_NOMINAL;
 out:
 	dma_fence_end_signalling(cookie);
