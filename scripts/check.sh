@@ -69,6 +69,9 @@ stage kunit-x86-64 scripts/kunit.sh --arch x86_64
 stage e2e-debug scripts/e2e.sh --debug
 # The VM loads what the default configuration builds.
 stage e2e bash -c 'scripts/modules.sh >/dev/null && scripts/e2e.sh'
+# Debian's 6.12 (bookworm-backports): the modules, then its stock image in the VM.
+stage modules-6.12 scripts/modules.sh --kernel 6.12
+stage e2e-6.12 scripts/e2e.sh --kernel 6.12
 
 echo "check: $(( (SECONDS - start) / 60 )) min $(( (SECONDS - start) % 60 )) s"
 echo "$passed passed, $failed failed"
