@@ -28,6 +28,7 @@
  * firmware must not call the event handler from them.
  */
 
+#include <linux/dma-fence.h>
 #include <linux/dma-fence-chain.h>
 #include <linux/ktime.h>
 #include <linux/moduleparam.h>
@@ -204,7 +205,7 @@ static void agx_queue_stop_locked(struct agx_queue *aq, int error)
 	struct agx_job *aj, *next;
 	unsigned long flags;
 	u64 completed, now;
-	bool first;
+	bool first, cookie;
 
 	spin_lock_irqsave(&aq->lock, flags);
 	first = !aq->stopped;
@@ -217,6 +218,11 @@ static void agx_queue_stop_locked(struct agx_queue *aq, int error)
 	if (first)
 		agx_fw_queue_stop(aq->fwq);
 
+	/*
+	 * Completing the jobs is a signalling path, entered before the queue
+	 * lock as in run and in the firmware's completion event.
+	 */
+	cookie = dma_fence_begin_signalling();
 	now = ktime_get_ns();
 	spin_lock_irqsave(&aq->lock, flags);
 	completed = agx_fw_queue_completed(aq->fwq);
@@ -230,6 +236,7 @@ static void agx_queue_stop_locked(struct agx_queue *aq, int error)
 		gc_fence_signal_error(&aj->hw, error);
 	}
 	spin_unlock_irqrestore(&aq->lock, flags);
+	dma_fence_end_signalling(cookie);
 }
 
 static void agx_queue_stop(struct gc_queue *queue, int error)

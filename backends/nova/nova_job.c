@@ -269,7 +269,7 @@ static void nova_queue_stop(struct gc_queue *queue, int error)
 	struct nova_device *ndev = container_of(queue->gdev, struct nova_device, gdev);
 	struct nova_chan *chan = nova_chan_find(ndev, queue);
 	unsigned long flags;
-	bool first;
+	bool first, cookie;
 	int ret;
 
 	if (!chan)
@@ -291,9 +291,12 @@ static void nova_queue_stop(struct gc_queue *queue, int error)
 				chan->id, ret);
 	}
 	mutex_unlock(&chan->submit_lock);
+	/* Signalling, entered before the channel lock as in run and the event. */
+	cookie = dma_fence_begin_signalling();
 	spin_lock_irqsave(&ndev->chan_lock, flags);
 	nova_chan_retire(chan, U64_MAX, error, error);
 	spin_unlock_irqrestore(&ndev->chan_lock, flags);
+	dma_fence_end_signalling(cookie);
 	nova_chan_put(chan);
 }
 

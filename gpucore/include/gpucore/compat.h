@@ -133,10 +133,11 @@ static inline void gc_compat_sched_resume(struct drm_gpu_scheduler *sched)
 #endif
 }
 
-/*
- * GC_PLATFORM_REMOVE(fn) - the platform driver's remove callback, a
- * void (*)(struct platform_device *) on every kernel: .remove from 6.11,
- * .remove_new before (unnecessary from 6.11).
+/**
+ * GC_PLATFORM_REMOVE() - the platform driver's remove callback initializer
+ * @fn: a void (*)(struct platform_device *) on every kernel
+ *
+ * .remove from 6.11, .remove_new before (unnecessary from 6.11).
  */
 #ifdef GC_HAVE_PLATFORM_REMOVE_VOID
 #define GC_PLATFORM_REMOVE(fn)	.remove = (fn)
@@ -144,8 +145,8 @@ static inline void gc_compat_sched_resume(struct drm_gpu_scheduler *sched)
 #define GC_PLATFORM_REMOVE(fn)	.remove_new = (fn)
 #endif
 
-/*
- * GC_DRM_DRIVER_PRIME_MMAP - the drm_driver member that lets user space
+/**
+ * define GC_DRM_DRIVER_PRIME_MMAP - the drm_driver member that lets user space
  * mmap an exported dma-buf: 6.1 calls the driver's gem_prime_mmap hook;
  * from 6.6 the core does so itself and the hook is gone (unnecessary from
  * 6.6). Stands as an initializer line of its own, comma included.
