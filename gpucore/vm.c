@@ -278,6 +278,17 @@ static void gc_vm_mapping_idle(struct dma_fence *fence, struct dma_fence_cb *cb)
 	gc_vm_queue_reap(m->vm);
 }
 
+/*
+ * Whether @fence has signalled, without signalling it: under the VM lock,
+ * dma_fence_is_signaled() could signal a fence whose ops say it is done
+ * (a fence array), and signalling under the lock the GPU needs is the
+ * deadlock lockdep is told to watch for.
+ */
+static bool gc_vm_fence_done(struct dma_fence *fence)
+{
+	return test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags);
+}
+
 /* Tear down the deferred mappings whose work is done; caller holds @vm. */
 static void gc_vm_reap(struct gc_vm *vm)
 {
@@ -287,7 +298,7 @@ static void gc_vm_reap(struct gc_vm *vm)
 
 	mutex_lock(&vm->lock);
 	list_for_each_entry_safe(m, next, &vm->deferred, link) {
-		if (!dma_fence_is_signaled(gc_fence_borrow(&m->busy)))
+		if (!gc_vm_fence_done(gc_fence_borrow(&m->busy)))
 			continue;
 		gc_vm_mapping_remove(vm, m);
 		list_add_tail(&m->link, &done);
@@ -439,7 +450,7 @@ struct gc_vm_mapping *gc_vm_find(struct gc_vm *vm, u64 va)
 	if (!node || node == &vm->mm.head_node)
 		return NULL;
 	m = container_of(node, struct gc_vm_mapping, node);
-	if (m->busy.ptr && dma_fence_is_signaled(gc_fence_borrow(&m->busy)))
+	if (m->busy.ptr && gc_vm_fence_done(gc_fence_borrow(&m->busy)))
 		return NULL;
 	return m;
 }
