@@ -22,7 +22,7 @@ stage()
 	out=$GC_OUT/logs/check-$name.out
 	"$@" 2>&1 | tee "$out"
 	rc=${PIPESTATUS[0]}
-	line=$(grep -E '^[a-z0-9-]+: [0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
+	line=$(grep -E '^[a-z0-9.-]+: [0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
 	if [ -n "$line" ]; then
 		p=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')
 		f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')

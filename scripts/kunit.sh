@@ -66,7 +66,7 @@ um)
 	ARCH_ARGS=()
 	;;
 x86_64)
-	# The name of the summary line: check.sh reads [a-z0-9-]+, no "_".
+	# The name of the summary line: check.sh reads [a-z0-9.-]+, no "_".
 	NAME=kunit-x86-64
 	KUNITCONFIG=$GC_TOP/tests/kunit/gpucore-x86_64.kunitconfig
 	RUNLOG=$GC_OUT/logs/kunit-x86_64-run.log
