@@ -9,6 +9,7 @@
 #include <linux/string.h>
 #include <drm/drm_gem.h>
 
+#include <gpucore/compat.h>
 #include <gpucore/bo.h>
 #include <gpucore/report.h>
 
@@ -102,7 +103,7 @@ struct gc_bo_unique gc_bo_attach(struct gc_bo *bo, struct drm_gem_object *gem,
 	gc_bo_set_track_id(&unique, gc_bo_take(bo, "bo (unique)"));
 	return unique;
 }
-EXPORT_SYMBOL_NS_GPL(gc_bo_attach, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_bo_attach, GPUCORE_NS);
 
 /**
  * gc_bo_release() - detach gpucore from a BO being freed
@@ -118,7 +119,7 @@ void gc_bo_release(struct gc_bo *bo)
 	WARN_ON(atomic_read(&bo->nr_vm_mappings));
 	bo->magic = GC_BO_POISON;
 }
-EXPORT_SYMBOL_NS_GPL(gc_bo_release, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_bo_release, GPUCORE_NS);
 
 /**
  * gc_bo_unique_borrow() - the BO behind a unique handle, for setup
@@ -130,7 +131,7 @@ struct gc_bo *gc_bo_unique_borrow(const struct gc_bo_unique *unique)
 {
 	return gc_bo_check(unique->ptr, gc_bo_track_id(unique), GC_REPORT_USE_AFTER_PUT);
 }
-EXPORT_SYMBOL_NS_GPL(gc_bo_unique_borrow, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_bo_unique_borrow, GPUCORE_NS);
 
 /**
  * gc_bo_set_label() - name a BO while it is being set up
@@ -155,7 +156,7 @@ int gc_bo_set_label(struct gc_bo_unique *unique, const char *label)
 	strscpy(bo->label, label, sizeof(bo->label));
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(gc_bo_set_label, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_bo_set_label, GPUCORE_NS);
 
 /**
  * gc_bo_share() - end setup: turn the unique handle into a shared reference
@@ -184,7 +185,7 @@ struct gc_bo_ref gc_bo_share(struct gc_bo_unique *unique)
 	gc_bo_set_track_id(&ref, gc_bo_take(bo, "bo"));
 	return ref;
 }
-EXPORT_SYMBOL_NS_GPL(gc_bo_share, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_bo_share, GPUCORE_NS);
 
 /**
  * gc_bo_unique_drop() - abandon a BO during setup
@@ -201,7 +202,7 @@ void gc_bo_unique_drop(struct gc_bo_unique *unique)
 
 	gc_bo_put(&ref);
 }
-EXPORT_SYMBOL_NS_GPL(gc_bo_unique_drop, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_bo_unique_drop, GPUCORE_NS);
 
 /**
  * gc_bo_publish() - end setup and give user space a GEM handle
@@ -239,7 +240,7 @@ struct gc_bo_ref gc_bo_publish(struct gc_bo_unique *unique, struct drm_file *fil
 	}
 	return ref;
 }
-EXPORT_SYMBOL_NS_GPL(gc_bo_publish, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_bo_publish, GPUCORE_NS);
 
 /* Whether @bo is a BO gpucore is attached to; reports it if not. */
 static bool gc_bo_attached(struct gc_bo *bo, const char *what)
@@ -271,7 +272,7 @@ struct gc_bo_ref gc_bo_adopt(struct gc_bo *bo)
 	gc_bo_set_track_id(&ref, gc_bo_take(bo, "bo"));
 	return ref;
 }
-EXPORT_SYMBOL_NS_GPL(gc_bo_adopt, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_bo_adopt, GPUCORE_NS);
 
 /**
  * gc_bo_get() - take a new owned reference to a BO
@@ -290,7 +291,7 @@ struct gc_bo_ref gc_bo_get(struct gc_bo *bo)
 	drm_gem_object_get(bo->gem);
 	return gc_bo_adopt(bo);
 }
-EXPORT_SYMBOL_NS_GPL(gc_bo_get, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_bo_get, GPUCORE_NS);
 
 /**
  * gc_bo_put() - release an owned BO reference
@@ -313,7 +314,7 @@ void gc_bo_put(struct gc_bo_ref *ref)
 		return;
 	drm_gem_object_put(bo->gem);
 }
-EXPORT_SYMBOL_NS_GPL(gc_bo_put, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_bo_put, GPUCORE_NS);
 
 /**
  * gc_bo_borrow() - the BO behind an owned reference
@@ -329,7 +330,7 @@ struct gc_bo *gc_bo_borrow(const struct gc_bo_ref *ref)
 {
 	return gc_bo_check(ref->ptr, gc_bo_track_id(ref), GC_REPORT_USE_AFTER_PUT);
 }
-EXPORT_SYMBOL_NS_GPL(gc_bo_borrow, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_bo_borrow, GPUCORE_NS);
 
 static enum dma_resv_usage gc_access_usage(enum gc_access access)
 {
@@ -364,7 +365,7 @@ int gc_bo_add_fence(struct gc_bo *bo, struct dma_fence *fence, enum gc_access ac
 	dma_resv_add_fence(bo->gem->resv, fence, gc_access_usage(access));
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(gc_bo_add_fence, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_bo_add_fence, GPUCORE_NS);
 
 /**
  * gc_bo_wait_idle() - wait until an access to a BO would not race the GPU
@@ -385,7 +386,7 @@ long gc_bo_wait_idle(struct gc_bo *bo, enum gc_access access, bool intr, long ti
 	return dma_resv_wait_timeout(bo->gem->resv, gc_access_waits_for(access), intr,
 				     timeout);
 }
-EXPORT_SYMBOL_NS_GPL(gc_bo_wait_idle, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_bo_wait_idle, GPUCORE_NS);
 
 /* Publish a fence GPU work must wait for while the CPU writes. */
 static int gc_bo_cpu_fence(struct gc_bo_cpu_access *acc, struct gc_bo *bo,
@@ -469,7 +470,7 @@ int gc_bo_cpu_begin(struct gc_bo_cpu_access *acc, struct gc_bo *bo,
 	acc->ref = gc_bo_get(bo);
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(gc_bo_cpu_begin, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_bo_cpu_begin, GPUCORE_NS);
 
 /**
  * gc_bo_cpu_end() - close CPU access to a BO
@@ -483,7 +484,7 @@ void gc_bo_cpu_end(struct gc_bo_cpu_access *acc)
 		gc_fence_signal(&acc->cpu_done);
 	gc_bo_put(&acc->ref);
 }
-EXPORT_SYMBOL_NS_GPL(gc_bo_cpu_end, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_bo_cpu_end, GPUCORE_NS);
 
 /**
  * gc_bo_vmap() - map a BO into the kernel's address space
@@ -514,7 +515,7 @@ int gc_bo_vmap(struct gc_bo_vmap *vmap, struct gc_bo *bo)
 	vmap->ref = gc_bo_get(bo);
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(gc_bo_vmap, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_bo_vmap, GPUCORE_NS);
 
 /**
  * gc_bo_vunmap() - unmap a kernel mapping of a BO
@@ -536,7 +537,7 @@ void gc_bo_vunmap(struct gc_bo_vmap *vmap)
 	iosys_map_clear(&vmap->map);
 	gc_bo_put(&vmap->ref);
 }
-EXPORT_SYMBOL_NS_GPL(gc_bo_vunmap, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_bo_vunmap, GPUCORE_NS);
 
 /**
  * gc_bo_pin() - keep a BO's backing storage resident
@@ -562,7 +563,7 @@ int gc_bo_pin(struct gc_bo_pin *pin, struct gc_bo *bo)
 	pin->ref = gc_bo_get(bo);
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(gc_bo_pin, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_bo_pin, GPUCORE_NS);
 
 /**
  * gc_bo_unpin() - release a pin
@@ -582,4 +583,4 @@ void gc_bo_unpin(struct gc_bo_pin *pin)
 		bo->gem->funcs->unpin(bo->gem);
 	gc_bo_put(&pin->ref);
 }
-EXPORT_SYMBOL_NS_GPL(gc_bo_unpin, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_bo_unpin, GPUCORE_NS);

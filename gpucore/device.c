@@ -26,7 +26,7 @@ void gc_device_init(struct gc_device *gdev, struct drm_device *drm)
 	gdev->nr_queues = 0;
 	init_waitqueue_head(&gdev->idle);
 }
-EXPORT_SYMBOL_NS_GPL(gc_device_init, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_device_init, GPUCORE_NS);
 
 /**
  * gc_device_unplug() - the hardware is gone: fail all work, refuse new work
@@ -58,7 +58,7 @@ void gc_device_unplug(struct gc_device *gdev)
 	}
 	mutex_unlock(&gdev->lock);
 }
-EXPORT_SYMBOL_NS_GPL(gc_device_unplug, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_device_unplug, GPUCORE_NS);
 
 /**
  * gc_device_fini() - wait for the device's queues to go, report leaks
@@ -85,4 +85,4 @@ unsigned int gc_device_fini(struct gc_device *gdev)
 	mutex_destroy(&gdev->lock);
 	return gc_track_dir_exit(&gdev->refs);
 }
-EXPORT_SYMBOL_NS_GPL(gc_device_fini, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_device_fini, GPUCORE_NS);

@@ -5,6 +5,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 
+#include <gpucore/compat.h>
 #include <gpucore/exec.h>
 
 /**
@@ -20,7 +21,7 @@ void gc_exec_init(struct gc_exec *exec, bool interruptible)
 	ww_acquire_init(&exec->ctx, &reservation_ww_class);
 	exec->interruptible = interruptible;
 }
-EXPORT_SYMBOL_NS_GPL(gc_exec_init, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_exec_init, GPUCORE_NS);
 
 static int gc_exec_lock_one(struct gc_exec *exec, struct gc_bo *bo, bool slow)
 {
@@ -45,7 +46,7 @@ void gc_exec_unlock(struct gc_exec *exec)
 	while (exec->nr_locked)
 		dma_resv_unlock(exec->locked[--exec->nr_locked]->gem->resv);
 }
-EXPORT_SYMBOL_NS_GPL(gc_exec_unlock, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_exec_unlock, GPUCORE_NS);
 
 /**
  * gc_exec_lock() - lock the reservations of a set of BOs
@@ -109,7 +110,7 @@ err:
 	gc_exec_unlock(exec);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(gc_exec_lock, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_exec_lock, GPUCORE_NS);
 
 /**
  * gc_exec_fini() - unlock everything and end the acquire context
@@ -124,4 +125,4 @@ void gc_exec_fini(struct gc_exec *exec)
 	kfree(exec->locked);
 	exec->locked = NULL;
 }
-EXPORT_SYMBOL_NS_GPL(gc_exec_fini, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_exec_fini, GPUCORE_NS);

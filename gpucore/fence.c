@@ -11,6 +11,7 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 
+#include <gpucore/compat.h>
 #include <gpucore/fence.h>
 #include <gpucore/report.h>
 
@@ -80,7 +81,7 @@ bool gc_is_fence(const struct dma_fence *fence)
 {
 	return fence && fence->ops == &gc_fence_ops;
 }
-EXPORT_SYMBOL_NS_GPL(gc_is_fence, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_is_fence, GPUCORE_NS);
 
 static const char *gc_fence_get_driver_name(struct dma_fence *fence)
 {
@@ -146,7 +147,7 @@ struct gc_timeline *gc_timeline_create(const char *driver_name, const char *name
 	strscpy(tl->name, name, sizeof(tl->name));
 	return tl;
 }
-EXPORT_SYMBOL_NS_GPL(gc_timeline_create, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_timeline_create, GPUCORE_NS);
 
 /**
  * gc_timeline_put() - drop the creator's reference to a timeline
@@ -162,7 +163,7 @@ void gc_timeline_put(struct gc_timeline *tl)
 	if (tl)
 		kref_put(&tl->kref, gc_timeline_free);
 }
-EXPORT_SYMBOL_NS_GPL(gc_timeline_put, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_timeline_put, GPUCORE_NS);
 
 /**
  * gc_timeline_context() - the dma_fence context of a timeline
@@ -174,7 +175,7 @@ u64 gc_timeline_context(const struct gc_timeline *tl)
 {
 	return tl->context;
 }
-EXPORT_SYMBOL_NS_GPL(gc_timeline_context, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_timeline_context, GPUCORE_NS);
 
 /**
  * gc_fence_create() - create a fence and the right to signal it
@@ -227,7 +228,7 @@ struct gc_fence_signaller gc_fence_create(struct gc_timeline *tl, gfp_t gfp)
 #endif
 	return sig;
 }
-EXPORT_SYMBOL_NS_GPL(gc_fence_create, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_fence_create, GPUCORE_NS);
 
 /*
  * The signaller's fence if the signaller may be used: the same checks as
@@ -264,7 +265,7 @@ struct gc_fence_ref gc_fence_signaller_fence(const struct gc_fence_signaller *si
 
 	return gc_fence_get(gf ? &gf->base : NULL);
 }
-EXPORT_SYMBOL_NS_GPL(gc_fence_signaller_fence, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_fence_signaller_fence, GPUCORE_NS);
 
 /**
  * gc_fence_signaller_seqno() - the seqno of a signaller's fence
@@ -278,7 +279,7 @@ u64 gc_fence_signaller_seqno(const struct gc_fence_signaller *sig)
 
 	return gf ? gf->base.seqno : 0;
 }
-EXPORT_SYMBOL_NS_GPL(gc_fence_signaller_seqno, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_fence_signaller_seqno, GPUCORE_NS);
 
 /* Check the timeline order and release the fence's hold on its timeline. */
 static void gc_fence_leave_timeline(struct gc_fence *gf, int error)
@@ -311,8 +312,7 @@ static void gc_fence_leave_timeline(struct gc_fence *gf, int error)
 static int gc_fence_complete(struct gc_fence_signaller *sig, int error)
 {
 	struct gc_fence *gf = gc_signaller_fence(sig, GC_REPORT_FENCE_DOUBLE_SIGNAL);
-	bool cookie;
-	int ret;
+	bool cookie, already;
 
 	if (!gf) {
 		if (!sig->ptr)
@@ -337,9 +337,9 @@ static int gc_fence_complete(struct gc_fence_signaller *sig, int error)
 	cookie = dma_fence_begin_signalling();
 	if (error)
 		dma_fence_set_error(&gf->base, error);
-	ret = dma_fence_signal(&gf->base);
+	already = gc_compat_fence_signal(&gf->base);
 	dma_fence_end_signalling(cookie);
-	if (ret) {
+	if (already) {
 		struct gc_report_stack stack = { "created", gf->created };
 
 		gc_report(GC_REPORT_FENCE_DOUBLE_SIGNAL, &stack, 1,
@@ -348,7 +348,7 @@ static int gc_fence_complete(struct gc_fence_signaller *sig, int error)
 	}
 	/* The signaller's reference. */
 	dma_fence_put(&gf->base);
-	return ret ? -EINVAL : 0;
+	return already ? -EINVAL : 0;
 }
 
 /**
@@ -366,7 +366,7 @@ int gc_fence_signal(struct gc_fence_signaller *sig)
 {
 	return gc_fence_complete(sig, 0);
 }
-EXPORT_SYMBOL_NS_GPL(gc_fence_signal, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_fence_signal, GPUCORE_NS);
 
 /**
  * gc_fence_signal_error() - complete a fence with an error
@@ -387,7 +387,7 @@ int gc_fence_signal_error(struct gc_fence_signaller *sig, int error)
 		return -EINVAL;
 	return gc_fence_complete(sig, error);
 }
-EXPORT_SYMBOL_NS_GPL(gc_fence_signal_error, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_fence_signal_error, GPUCORE_NS);
 
 /**
  * gc_fence_signaller_drop() - scope cleanup for a signaller
@@ -421,7 +421,7 @@ void gc_fence_signaller_drop(struct gc_fence_signaller *sig)
 		  gf->driver_name, gf->timeline_name, gf->base.seqno);
 	gc_fence_complete(sig, -ECANCELED);
 }
-EXPORT_SYMBOL_NS_GPL(gc_fence_signaller_drop, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_fence_signaller_drop, GPUCORE_NS);
 
 static __maybe_unused u32 gc_fence_dir_id(struct dma_fence *fence)
 {
@@ -450,7 +450,7 @@ struct gc_fence_ref gc_fence_adopt(struct dma_fence *fence)
 #endif
 	return ref;
 }
-EXPORT_SYMBOL_NS_GPL(gc_fence_adopt, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_fence_adopt, GPUCORE_NS);
 
 /**
  * gc_fence_get() - take a new owned reference to a fence
@@ -465,7 +465,7 @@ struct gc_fence_ref gc_fence_get(struct dma_fence *fence)
 		return (struct gc_fence_ref){};
 	return gc_fence_adopt(dma_fence_get(fence));
 }
-EXPORT_SYMBOL_NS_GPL(gc_fence_get, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_fence_get, GPUCORE_NS);
 
 /**
  * gc_fence_put() - release an owned fence reference
@@ -490,7 +490,7 @@ void gc_fence_put(struct gc_fence_ref *ref)
 #endif
 	dma_fence_put(fence);
 }
-EXPORT_SYMBOL_NS_GPL(gc_fence_put, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_fence_put, GPUCORE_NS);
 
 /**
  * gc_fence_borrow() - the fence behind an owned reference
@@ -513,7 +513,7 @@ struct dma_fence *gc_fence_borrow(const struct gc_fence_ref *ref)
 #endif
 	return ref->ptr;
 }
-EXPORT_SYMBOL_NS_GPL(gc_fence_borrow, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_fence_borrow, GPUCORE_NS);
 
 /**
  * gc_fence_into_raw() - hand an owned reference to code that takes raw ones
@@ -536,7 +536,7 @@ struct dma_fence *gc_fence_into_raw(struct gc_fence_ref *ref)
 #endif
 	return fence;
 }
-EXPORT_SYMBOL_NS_GPL(gc_fence_into_raw, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_fence_into_raw, GPUCORE_NS);
 
 /**
  * gc_fence_wait() - wait for the fence behind an owned reference
@@ -556,4 +556,4 @@ long gc_fence_wait(const struct gc_fence_ref *ref, bool intr, long timeout)
 		return -EINVAL;
 	return dma_fence_wait_timeout(fence, intr, timeout);
 }
-EXPORT_SYMBOL_NS_GPL(gc_fence_wait, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_fence_wait, GPUCORE_NS);

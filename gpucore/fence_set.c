@@ -10,6 +10,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 
+#include <gpucore/compat.h>
 #include <gpucore/fence_set.h>
 
 /**
@@ -20,7 +21,7 @@ void gc_fence_set_init(struct gc_fence_set *set)
 {
 	*set = (struct gc_fence_set){};
 }
-EXPORT_SYMBOL_NS_GPL(gc_fence_set_init, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_fence_set_init, GPUCORE_NS);
 
 /**
  * gc_fence_set_fini() - release every fence of a set
@@ -37,7 +38,7 @@ void gc_fence_set_fini(struct gc_fence_set *set)
 	kfree(set->refs);
 	*set = (struct gc_fence_set){};
 }
-EXPORT_SYMBOL_NS_GPL(gc_fence_set_fini, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_fence_set_fini, GPUCORE_NS);
 
 /* Make room for @extra more fences; the set is unchanged on failure. */
 static int gc_fence_set_reserve(struct gc_fence_set *set, unsigned int extra, gfp_t gfp)
@@ -124,7 +125,7 @@ int gc_fence_set_add(struct gc_fence_set *set, struct dma_fence *fence, gfp_t gf
 	gc_fence_set_insert_unwrapped(set, fence);
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(gc_fence_set_add, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_fence_set_add, GPUCORE_NS);
 
 /**
  * gc_fence_set_add_resv() - add the fences of a reservation object
@@ -158,7 +159,7 @@ int gc_fence_set_add_resv(struct gc_fence_set *set, struct dma_resv *resv,
 	kfree(fences);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(gc_fence_set_add_resv, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_fence_set_add_resv, GPUCORE_NS);
 
 /**
  * gc_fence_set_merge() - one fence that signals when all of a set have
@@ -189,8 +190,7 @@ struct gc_fence_ref gc_fence_set_merge(struct gc_fence_set *set, gfp_t gfp)
 	for (i = 0; i < set->count; i++)
 		fences[i] = dma_fence_get(set->refs[i].ptr);
 	/* On success the array owns fences[] and the references in it. */
-	array = dma_fence_array_create(set->count, fences, dma_fence_context_alloc(1),
-				       1, false);
+	array = gc_compat_fence_array_create(set->count, fences, dma_fence_context_alloc(1), 1);
 	if (!array) {
 		for (i = 0; i < set->count; i++)
 			dma_fence_put(fences[i]);
@@ -199,7 +199,7 @@ struct gc_fence_ref gc_fence_set_merge(struct gc_fence_set *set, gfp_t gfp)
 	}
 	return gc_fence_adopt(&array->base);
 }
-EXPORT_SYMBOL_NS_GPL(gc_fence_set_merge, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_fence_set_merge, GPUCORE_NS);
 
 /**
  * gc_fence_set_wait() - wait for every fence of a set
@@ -220,4 +220,4 @@ long gc_fence_set_wait(struct gc_fence_set *set, bool intr, long timeout)
 		ret = dma_fence_wait_timeout(set->refs[i].ptr, intr, ret);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(gc_fence_set_wait, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_fence_set_wait, GPUCORE_NS);

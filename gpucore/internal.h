@@ -3,6 +3,7 @@
 #ifndef _GPUCORE_INTERNAL_H_
 #define _GPUCORE_INTERNAL_H_
 
+#include <gpucore/compat.h>
 #include <gpucore/track.h>
 
 struct gc_queue;

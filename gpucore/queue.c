@@ -135,20 +135,6 @@ static struct dma_fence *gc_sched_run_job(struct drm_sched_job *sched_job)
 	return fence;
 }
 
-/*
- * drm_sched takes a timed-out job off its pending list before calling the
- * driver and, on 6.1, only puts it back from drm_sched_stop(), which also
- * forgets the hardware fences of every other pending job. Put the job back
- * directly instead: it then completes, and is freed, through its hardware
- * fence like any other job.
- */
-static void gc_sched_requeue(struct drm_gpu_scheduler *sched, struct drm_sched_job *sched_job)
-{
-	spin_lock(&sched->job_list_lock);
-	list_add(&sched_job->list, &sched->pending_list);
-	spin_unlock(&sched->job_list_lock);
-}
-
 static enum drm_gpu_sched_stat gc_sched_timedout_job(struct drm_sched_job *sched_job)
 {
 	struct gc_job *job = to_gc_job(sched_job);
@@ -171,12 +157,10 @@ static enum drm_gpu_sched_stat gc_sched_timedout_job(struct drm_sched_job *sched
 	 */
 	if ((job->hw_fence && dma_fence_is_signaled(job->hw_fence)) ||
 	    !drm_dev_enter(queue->gdev->drm, &idx)) {
-		gc_sched_requeue(&queue->sched, sched_job);
 		goto out;
 	}
 	if (queue->ops->timed_out)
 		verdict = queue->ops->timed_out(job);
-	gc_sched_requeue(&queue->sched, sched_job);
 	/*
 	 * stop is outside the annotation: a backend's reset may wait for its
 	 * own completion worker (flush_work()), which lockdep cannot tell from
@@ -194,11 +178,12 @@ static enum drm_gpu_sched_stat gc_sched_timedout_job(struct drm_sched_job *sched
 	}
 	drm_dev_exit(idx);
 	gc_compat_sched_resume(&queue->sched);
-	return DRM_GPU_SCHED_STAT_NOMINAL;
+	/* The job completes, and is freed, through its hardware fence. */
+	return gc_compat_sched_timeout_done(&queue->sched, sched_job);
 out:
 	dma_fence_end_signalling(cookie);
 	gc_compat_sched_resume(&queue->sched);
-	return DRM_GPU_SCHED_STAT_NOMINAL;
+	return gc_compat_sched_timeout_done(&queue->sched, sched_job);
 }
 
 /* The error the job's done fence carries. */
@@ -315,7 +300,7 @@ err_free:
 	kfree(queue);
 	return ERR_PTR(ret);
 }
-EXPORT_SYMBOL_NS_GPL(gc_queue_create, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_queue_create, GPUCORE_NS);
 
 /**
  * gc_queue_destroy() - destroy a queue, whatever it is doing
@@ -336,7 +321,7 @@ void gc_queue_destroy(struct gc_queue *queue)
 	wake_up_all(&queue->space);
 	gc_queue_put(queue);
 }
-EXPORT_SYMBOL_NS_GPL(gc_queue_destroy, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_queue_destroy, GPUCORE_NS);
 
 static __maybe_unused u32 gc_job_track_id(const void *handle)
 {
@@ -469,7 +454,7 @@ struct gc_job_pending gc_job_init(struct gc_job *job, struct gc_queue *queue, u3
 	gc_job_track(&pending, job, "job (pending)");
 	return pending;
 }
-EXPORT_SYMBOL_NS_GPL(gc_job_init, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_job_init, GPUCORE_NS);
 
 /**
  * gc_job_add_dep() - make a job wait for a fence
@@ -488,7 +473,7 @@ int gc_job_add_dep(struct gc_job_pending *pending, struct dma_fence *fence)
 	/* Consumes the reference on success and on failure. */
 	return drm_sched_job_add_dependency(&job->base, dma_fence_get(fence));
 }
-EXPORT_SYMBOL_NS_GPL(gc_job_add_dep, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_job_add_dep, GPUCORE_NS);
 
 /**
  * gc_job_add_syncobj() - make a job wait for a syncobj's fence
@@ -516,7 +501,7 @@ int gc_job_add_syncobj(struct gc_job_pending *pending, struct drm_file *file, u3
 		return ret;
 	return drm_sched_job_add_dependency(&job->base, fence);
 }
-EXPORT_SYMBOL_NS_GPL(gc_job_add_syncobj, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_job_add_syncobj, GPUCORE_NS);
 
 /**
  * gc_job_use_bo() - declare a BO the job reads or writes
@@ -554,7 +539,7 @@ int gc_job_use_bo(struct gc_job_pending *pending, struct gc_bo *bo, enum gc_acce
 	job->nr_bos++;
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(gc_job_use_bo, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_job_use_bo, GPUCORE_NS);
 
 /**
  * gc_job_use_vm() - declare the VM the job runs in
@@ -576,7 +561,7 @@ int gc_job_use_vm(struct gc_job_pending *pending, struct gc_vm *vm)
 	job->vm = gc_vm_get(vm);
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(gc_job_use_vm, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_job_use_vm, GPUCORE_NS);
 
 /* Undo a job that was never pushed: settle its done fence, free it. */
 static void gc_job_cancel(struct gc_job *job)
@@ -603,7 +588,7 @@ void gc_job_abort(struct gc_job_pending *pending)
 	if (job)
 		gc_job_cancel(job);
 }
-EXPORT_SYMBOL_NS_GPL(gc_job_abort, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_job_abort, GPUCORE_NS);
 
 /**
  * struct gc_job_sync - a BO of a job, once
@@ -746,7 +731,7 @@ err_cancel:
 	gc_job_cancel(job);
 	return (struct gc_job_armed){ .ptr = ERR_PTR(ret) };
 }
-EXPORT_SYMBOL_NS_GPL(gc_job_arm, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_job_arm, GPUCORE_NS);
 
 /**
  * gc_job_done_fence() - a reference to an armed job's done fence
@@ -763,7 +748,7 @@ struct gc_fence_ref gc_job_done_fence(const struct gc_job_armed *armed)
 
 	return job ? gc_fence_signaller_fence(&gc_job_done(job)) : (struct gc_fence_ref){};
 }
-EXPORT_SYMBOL_NS_GPL(gc_job_done_fence, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_job_done_fence, GPUCORE_NS);
 
 /**
  * gc_job_push() - hand a job to its queue
@@ -785,7 +770,7 @@ void gc_job_push(struct gc_job_armed *armed)
 	drm_sched_entity_push_job(&job->base);
 	mutex_unlock(&queue->submit_lock);
 }
-EXPORT_SYMBOL_NS_GPL(gc_job_push, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_job_push, GPUCORE_NS);
 
 /**
  * gc_job_armed_drop() - scope cleanup for an armed job
@@ -812,4 +797,4 @@ void gc_job_armed_drop(struct gc_job_armed *armed)
 	mutex_unlock(&queue->submit_lock);
 	gc_job_cancel(job);
 }
-EXPORT_SYMBOL_NS_GPL(gc_job_armed_drop, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_job_armed_drop, GPUCORE_NS);

@@ -64,7 +64,7 @@ depot_stack_handle_t gc_stack_save(gfp_t gfp)
 	nr = stack_trace_save(entries, ARRAY_SIZE(entries), 1);
 	return stack_depot_save(entries, nr, gfp | __GFP_NOWARN);
 }
-EXPORT_SYMBOL_NS_GPL(gc_stack_save, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_stack_save, GPUCORE_NS);
 
 /**
  * gc_report() - report a lifetime bug
@@ -121,7 +121,7 @@ void gc_report(enum gc_report_kind kind, const struct gc_report_stack *stacks,
 	}
 	WARN(!caught, "gpucore: %s\n", gc_report_names[kind]);
 }
-EXPORT_SYMBOL_NS_GPL(gc_report, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_report, GPUCORE_NS);
 
 /**
  * gc_report_catch_begin() - start catching reports, for a test
@@ -140,7 +140,7 @@ void gc_report_catch_begin(struct gc_report_catcher *catcher)
 	gc_catcher = catcher;
 	spin_unlock_irq(&gc_catcher_lock);
 }
-EXPORT_SYMBOL_NS_GPL(gc_report_catch_begin, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_report_catch_begin, GPUCORE_NS);
 
 /**
  * gc_report_catch_end() - stop catching reports
@@ -158,7 +158,7 @@ void gc_report_catch_end(struct gc_report_catcher *catcher)
 	gc_catcher = catcher->prev;
 	spin_unlock_irq(&gc_catcher_lock);
 }
-EXPORT_SYMBOL_NS_GPL(gc_report_catch_end, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_report_catch_end, GPUCORE_NS);
 
 /**
  * gc_report_total() - number of reports since gpucore was loaded
@@ -172,4 +172,4 @@ unsigned int gc_report_total(void)
 {
 	return atomic_read(&gc_reports_total);
 }
-EXPORT_SYMBOL_NS_GPL(gc_report_total, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_report_total, GPUCORE_NS);

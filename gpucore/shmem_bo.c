@@ -4,6 +4,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 
+#include <gpucore/compat.h>
 #include <gpucore/shmem.h>
 
 static void gc_shmem_bo_free(struct drm_gem_object *obj)
@@ -37,7 +38,7 @@ void gc_shmem_bo_prepare(struct gc_shmem_bo *bo)
 {
 	bo->shmem.base.funcs = &gc_shmem_funcs;
 }
-EXPORT_SYMBOL_NS_GPL(gc_shmem_bo_prepare, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_shmem_bo_prepare, GPUCORE_NS);
 
 /**
  * gc_shmem_gem_create_object() - &drm_driver.gem_create_object for drivers
@@ -57,7 +58,7 @@ struct drm_gem_object *gc_shmem_gem_create_object(struct drm_device *dev, size_t
 	gc_shmem_bo_prepare(bo);
 	return &bo->shmem.base;
 }
-EXPORT_SYMBOL_NS_GPL(gc_shmem_gem_create_object, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_shmem_gem_create_object, GPUCORE_NS);
 
 /**
  * gc_shmem_bo_create() - create a shmem BO
@@ -90,4 +91,4 @@ struct gc_bo_unique gc_shmem_bo_create(struct drm_device *dev, size_t size,
 	bo = container_of(shmem, struct gc_shmem_bo, shmem);
 	return gc_bo_attach(&bo->gc, &shmem->base, dir);
 }
-EXPORT_SYMBOL_NS_GPL(gc_shmem_bo_create, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_shmem_bo_create, GPUCORE_NS);

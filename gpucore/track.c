@@ -149,7 +149,7 @@ void gc_track_dir_init(struct gc_track_dir *dir, const char *name)
 	spin_unlock_irqrestore(&gc_track_lock, flags);
 	gc_track_nofail_end(nth);
 }
-EXPORT_SYMBOL_NS_GPL(gc_track_dir_init, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_track_dir_init, GPUCORE_NS);
 
 /**
  * gc_track_dir_exit() - end a tracking scope and report what it leaked
@@ -183,7 +183,7 @@ unsigned int gc_track_dir_exit(struct gc_track_dir *dir)
 	spin_unlock_irqrestore(&gc_track_lock, flags);
 	return leaks;
 }
-EXPORT_SYMBOL_NS_GPL(gc_track_dir_exit, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_track_dir_exit, GPUCORE_NS);
 
 /**
  * gc_track_dir_live() - count the live references of a scope
@@ -204,7 +204,7 @@ unsigned int gc_track_dir_live(const struct gc_track_dir *dir)
 	spin_unlock_irqrestore(&gc_track_lock, flags);
 	return n;
 }
-EXPORT_SYMBOL_NS_GPL(gc_track_dir_live, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_track_dir_live, GPUCORE_NS);
 
 /**
  * gc_track_take() - record a new owned reference
@@ -252,7 +252,7 @@ out:
 	gc_track_nofail_end(nth);
 	return id;
 }
-EXPORT_SYMBOL_NS_GPL(gc_track_take, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_track_take, GPUCORE_NS);
 
 /* Report a handle whose record is not live; called with gc_track_lock held. */
 static void gc_track_report_stale(struct gc_ref_rec *rec, u32 id, const void *obj,
@@ -321,7 +321,7 @@ bool gc_track_drop(u32 id, const void *obj, enum gc_report_kind reuse)
 	kfree(evicted);
 	return ok;
 }
-EXPORT_SYMBOL_NS_GPL(gc_track_drop, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_track_drop, GPUCORE_NS);
 
 /**
  * gc_track_check() - check that a handle's reference is still live
@@ -351,7 +351,7 @@ bool gc_track_check(u32 id, const void *obj, enum gc_report_kind reuse)
 	spin_unlock_irqrestore(&gc_track_lock, flags);
 	return ok;
 }
-EXPORT_SYMBOL_NS_GPL(gc_track_check, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_track_check, GPUCORE_NS);
 
 /**
  * gc_track_init() - prepare owner tracking at module load

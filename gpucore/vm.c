@@ -20,6 +20,7 @@
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 
+#include <gpucore/compat.h>
 #include <gpucore/fence_set.h>
 #include <gpucore/vm.h>
 
@@ -67,7 +68,7 @@ struct gc_vm *gc_vm_create(u64 start, u64 size, const struct gc_vm_ops *ops, voi
 	vm->priv = priv;
 	return vm;
 }
-EXPORT_SYMBOL_NS_GPL(gc_vm_create, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_vm_create, GPUCORE_NS);
 
 /**
  * gc_vm_get() - take a reference to a VM
@@ -80,7 +81,7 @@ struct gc_vm *gc_vm_get(struct gc_vm *vm)
 	kref_get(&vm->kref);
 	return vm;
 }
-EXPORT_SYMBOL_NS_GPL(gc_vm_get, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_vm_get, GPUCORE_NS);
 
 /**
  * gc_vm_put() - drop a reference to a VM
@@ -93,7 +94,7 @@ void gc_vm_put(struct gc_vm *vm)
 	if (vm)
 		kref_put(&vm->kref, gc_vm_free);
 }
-EXPORT_SYMBOL_NS_GPL(gc_vm_put, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_vm_put, GPUCORE_NS);
 
 /* Free a mapping that is out of the VM's lists and page tables. */
 static void gc_vm_mapping_free(struct gc_vm_mapping *m)
@@ -252,7 +253,7 @@ err_free:
 	kfree(m);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(gc_vm_bind, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_vm_bind, GPUCORE_NS);
 
 /*
  * Queue the reap worker with a VM reference of its own, dropped when it has
@@ -402,7 +403,7 @@ int gc_vm_unbind(struct gc_vm *vm, u64 va, u64 size)
 	gc_fence_put(&busy);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(gc_vm_unbind, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_vm_unbind, GPUCORE_NS);
 
 /**
  * gc_vm_add_fence() - record that work uses a VM until a fence signals
@@ -425,7 +426,7 @@ int gc_vm_add_fence(struct gc_vm *vm, struct dma_fence *fence)
 	dma_resv_unlock(&vm->resv);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(gc_vm_add_fence, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_vm_add_fence, GPUCORE_NS);
 
 /**
  * gc_vm_find() - the live mapping that translates a GPU VA
@@ -454,7 +455,7 @@ struct gc_vm_mapping *gc_vm_find(struct gc_vm *vm, u64 va)
 		return NULL;
 	return m;
 }
-EXPORT_SYMBOL_NS_GPL(gc_vm_find, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_vm_find, GPUCORE_NS);
 
 /**
  * gc_vm_nr_deferred() - number of unbound mappings waiting for work
@@ -473,7 +474,7 @@ unsigned int gc_vm_nr_deferred(struct gc_vm *vm)
 	mutex_unlock(&vm->lock);
 	return n;
 }
-EXPORT_SYMBOL_NS_GPL(gc_vm_nr_deferred, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_vm_nr_deferred, GPUCORE_NS);
 
 /**
  * gc_vm_flush() - run pending teardown of deferred mappings now
@@ -493,7 +494,7 @@ void gc_vm_flush(struct gc_vm *vm)
 	 */
 	gc_vm_reap(vm);
 }
-EXPORT_SYMBOL_NS_GPL(gc_vm_flush, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_vm_flush, GPUCORE_NS);
 
 /**
  * gc_vm_destroy() - unbind everything and drop the creator's reference
@@ -532,4 +533,4 @@ void gc_vm_destroy(struct gc_vm *vm)
 	gc_fence_put(&busy);
 	gc_vm_put(vm);
 }
-EXPORT_SYMBOL_NS_GPL(gc_vm_destroy, GPUCORE);
+EXPORT_SYMBOL_NS_GPL(gc_vm_destroy, GPUCORE_NS);

@@ -6,12 +6,24 @@
 #   scripts/kernels.sh 6.12    fetch (or find cached) Debian 12's 6.12 kernel
 #                              from the backports suite; prints the
 #                              directory that holds the headers (a KDIR)
-# The result is under $GC_CACHE/kernels/6.12/:
+#   scripts/kernels.sh 7.3     fetch Debian 13's 7.3 source and amd64
+#                              headers from trixie-backports and prepare a
+#                              module tree from them; prints its KDIR
+#   scripts/kernels.sh --src 7.3
+#                              only the unpacked 7.3 source (for the KUnit
+#                              and debug kernels); prints its path
+# The result is under $GC_CACHE/kernels/SERIES/:
 #   root/                      the packages unpacked with dpkg-deb -x
 #   kdir                       the KDIR for out-of-tree modules
 #   kver                       the kernel release (uname -r of the image)
-#   vmlinuz                    the image, for the VM tests (its modules,
-#                              with modules.dep, in root/lib/modules)
+#   vmlinuz                    6.12: the image, for the VM tests (its
+#                              modules, with modules.dep, in root/lib/modules)
+#   src                        7.3: the path of the unpacked source, which
+#                              lives beside 6.1's under $GC_CACHE/src
+# 7.3's prebuilt headers and image do not fit Debian 12 (their tools need a
+# newer glibc; the image is built by gcc-14 with Rust), so its module tree
+# is the source configured with the headers' .config and Module.symvers,
+# Rust off, and `make modules_prepare`.
 # Source it to use gc_kernel_fetch from another script.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -105,7 +117,8 @@ gc_kernel_fetch()
 
 	case "$series" in
 	6.12) suite=backports ;;
-	*) echo "kernels: unknown series $series (6.12)" >&2; return 2 ;;
+	7.3) gc_kernel_fetch_source "$series"; return ;;
+	*) echo "kernels: unknown series $series (6.12, 7.3)" >&2; return 2 ;;
 	esac
 	dir=$GC_CACHE/kernels/$series
 	if [ -f "$dir/.done" ] && [ -d "$(cat "$dir/kdir")" ]; then
@@ -158,7 +171,91 @@ gc_kernel_fetch()
 	cat "$dir/kdir"
 }
 
+# gc_apt_private DIR SUITE: a private apt state in DIR for SUITE of the
+# machine's archive (a full suite name: trixie-backports), updated.
+gc_apt_private()
+{
+	local apt=$1 suite=$2 log=$3
+
+	mkdir -p "$apt/lists/partial" "$apt/cache" "$apt/archives/partial"
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $(gc_apt_archive_uri) $suite main" \
+		>"$apt/sources.list"
+	gc_apt "$apt" update >"$log" 2>&1 || { tail -5 "$log" >&2; return 1; }
+}
+
+# gc_kernel_fetch_source SERIES (7.3): the source and the amd64 headers of
+# SERIES from trixie-backports, once; the source unpacked (pristine: the
+# KUnit builds use it with O=) and a module tree prepared from it. Prints
+# the KDIR of the module tree.
+gc_kernel_fetch_source()
+{
+	local series=$1 dir apt log ver kver p src tarball build
+
+	dir=$GC_CACHE/kernels/$series
+	if [ -f "$dir/.done" ] && [ -d "$(cat "$dir/kdir")" ] && [ -d "$(cat "$dir/src")" ]; then
+		cat "$dir/kdir"
+		return 0
+	fi
+	gc_need apt dpkg xz-utils gcc make flex bison bc libelf-dev libssl-dev pahole >&2
+	apt=$dir/apt
+	log=$GC_OUT/logs/kernels-$series.log
+	mkdir -p "$dir/debs"
+	echo "kernels: $series from trixie-backports" >&2
+	gc_apt_private "$apt" trixie-backports "$log" || return 1
+	ver=$(gc_apt_cache "$apt" pkgnames "linux-headers-$series" |
+		sed -n "s/^linux-headers-\(${series}[^-]*\)-amd64\$/\1/p" | sort -V | tail -n 1)
+	[ -n "$ver" ] || { echo "kernels: no linux-headers-$series in trixie-backports" >&2; return 1; }
+	kver=$ver-amd64
+	rm -f "$dir"/debs/*.deb
+	(cd "$dir/debs" && gc_apt "$apt" download "linux-source-$series" "linux-headers-$kver") \
+		>>"$log" 2>&1 || { tail -5 "$log" >&2; return 1; }
+	rm -rf "$dir/root"
+	for p in "$dir"/debs/*.deb; do
+		dpkg-deb -x "$p" "$dir/root"
+	done
+	tarball=$(ls "$dir/root/usr/src/linux-source-$series".tar.* | head -n 1)
+	[ -f "$tarball" ] || { echo "kernels: no source tarball in linux-source-$series" >&2; return 1; }
+	src=$GC_CACHE/src/linux-source-$ver
+	echo "kernels: unpacking $ver" >&2
+	rm -rf "$src.tmp" && mkdir -p "$src.tmp" &&
+		tar -xf "$tarball" -C "$src.tmp" --strip-components=1 &&
+		rm -rf "$src" && mv "$src.tmp" "$src" && touch "$src/.unpacked" || return 1
+	# The tarball is unpacked; its copy in root/ only takes space.
+	rm -f "$tarball"
+	# The module tree: Debian's configuration and symbol versions over the
+	# source, in a build directory of its own (O=).
+	build=$dir/build
+	rm -rf "$build" && mkdir -p "$build"
+	cp "$dir/root/usr/src/linux-headers-$kver/.config" "$build/.config"
+	cp "$dir/root/usr/src/linux-headers-$kver/Module.symvers" "$build/Module.symvers"
+	# No Rust toolchain here; Debian's certificates are not in the source.
+	"$src/scripts/config" --file "$build/.config" -d RUST \
+		--set-str SYSTEM_TRUSTED_KEYS "" --set-str SYSTEM_REVOCATION_KEYS "" \
+		-d MODULE_SIG_ALL
+	echo "kernels: preparing the $series module tree" >&2
+	if ! make -C "$src" O="$build" -j"$(nproc)" olddefconfig modules_prepare \
+		>>"$log" 2>&1; then
+		tail -5 "$log" >&2
+		return 1
+	fi
+	echo "$kver" >"$dir/kver"
+	echo "$build" >"$dir/kdir"
+	echo "$src" >"$dir/src"
+	touch "$dir/.done"
+	echo "kernels: $series is $kver" >&2
+	cat "$dir/kdir"
+}
+
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
-	[ $# -eq 1 ] || { echo "usage: $0 6.12" >&2; exit 2; }
-	gc_kernel_fetch "$1"
+	case "${1:-}" in
+	--src)
+		[ $# -eq 2 ] || { echo "usage: $0 [--src] 6.12|7.3" >&2; exit 2; }
+		gc_kernel_fetch "$2" >/dev/null
+		cat "$GC_CACHE/kernels/$2/src"
+		;;
+	*)
+		[ $# -eq 1 ] || { echo "usage: $0 [--src] 6.12|7.3" >&2; exit 2; }
+		gc_kernel_fetch "$1"
+		;;
+	esac
 fi

@@ -222,7 +222,7 @@ static const struct drm_driver agx_drm_driver = {
 	GC_DRM_DRIVER_PRIME_MMAP
 	.name = AGX_DRIVER_NAME,
 	.desc = "gpucore AGX-style GPU (simulated)",
-	.date = "20260101",
+	GC_DRM_DRIVER_DATE
 	.major = 1,
 	.minor = 0,
 };
@@ -336,4 +336,4 @@ module_exit(agx_exit);
 
 MODULE_DESCRIPTION("gpucore AGX-style DRM driver for a simulated GPU");
 MODULE_LICENSE("Dual MIT/GPL");
-MODULE_IMPORT_NS(GPUCORE);
+MODULE_IMPORT_NS(GPUCORE_NS);

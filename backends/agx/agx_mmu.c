@@ -14,6 +14,7 @@
 #include <linux/scatterlist.h>
 #include <linux/string.h>
 
+#include <gpucore/compat.h>
 #include <gpucore/vm.h>
 
 #include "agx_mmu.h"
@@ -37,7 +38,7 @@ static struct page *agx_mmu_page(struct sg_table *sgt, u64 offset, size_t *in_pa
 
 			*in_page = offset_in_page(pos);
 			*avail = min_t(u64, PAGE_SIZE - *in_page, sg->length - offset);
-			return nth_page(sg_page(sg), pos >> PAGE_SHIFT);
+			return gc_compat_nth_page(sg_page(sg), pos >> PAGE_SHIFT);
 		}
 		offset -= sg->length;
 	}

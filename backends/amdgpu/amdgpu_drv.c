@@ -32,7 +32,7 @@ static const struct drm_driver amdsim_drm_driver = {
 	.driver_features = DRIVER_GEM,
 	.name = AMDSIM_DRIVER_NAME,
 	.desc = "gpucore amdgpu-style GPU (simulated)",
-	.date = "20260101",
+	GC_DRM_DRIVER_DATE
 	.major = 1,
 };
 
@@ -274,4 +274,4 @@ module_exit(amdsim_exit);
 
 MODULE_DESCRIPTION("gpucore amdgpu-style stub backend for a simulated GPU");
 MODULE_LICENSE("Dual MIT/GPL");
-MODULE_IMPORT_NS(GPUCORE);
+MODULE_IMPORT_NS(GPUCORE_NS);

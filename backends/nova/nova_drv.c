@@ -64,7 +64,7 @@ static const struct drm_driver nova_drm_driver = {
 	.fops = &nova_fops,
 	.name = NOVA_DRIVER_NAME,
 	.desc = "gpucore Nova-style GPU (simulated GSP)",
-	.date = "20260101",
+	GC_DRM_DRIVER_DATE
 	.major = 1,
 	.minor = 0,
 };
@@ -253,4 +253,4 @@ module_exit(nova_exit);
 
 MODULE_DESCRIPTION("gpucore Nova-style DRM driver for a simulated GSP-driven GPU");
 MODULE_LICENSE("Dual MIT/GPL");
-MODULE_IMPORT_NS(GPUCORE);
+MODULE_IMPORT_NS(GPUCORE_NS);

@@ -193,7 +193,7 @@ const struct drm_driver minimal_drm_driver = {
 	.gem_create_object = gc_shmem_gem_create_object,
 	.name = MINIMAL_DRIVER_NAME,
 	.desc = "gpucore minimal driver (simulated engine)",
-	.date = "20260101",
+	GC_DRM_DRIVER_DATE
 	.major = 1,
 };
 
@@ -312,4 +312,4 @@ module_exit(minimal_exit);
 
 MODULE_DESCRIPTION("gpucore minimal DRM driver with a simulated engine");
 MODULE_LICENSE("Dual MIT/GPL");
-MODULE_IMPORT_NS(GPUCORE);
+MODULE_IMPORT_NS(GPUCORE_NS);

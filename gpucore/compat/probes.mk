@@ -17,6 +17,8 @@ ccflags-y += $(call gc_have,$(gc_sched_h),drm_sched_wqueue_stop,SCHED_WQUEUE)
 # Jobs carry a credit count (6.7): drm_sched_job_init(job, entity, credits, owner).
 gc_job_credits := u32 credits, void *owner
 ccflags-y += $(call gc_have,$(gc_sched_h),$(gc_job_credits),SCHED_JOB_CREDITS)
+# ... and the DRM client id, for trace events (6.17).
+ccflags-y += $(call gc_have,$(gc_sched_h),u64 drm_client_id,SCHED_JOB_CLIENT_ID)
 # The platform driver's .remove returns void (6.11).
 gc_remove_void := void (*remove)(struct platform_device
 ccflags-y += $(call gc_have,linux/platform_device.h,$(gc_remove_void),PLATFORM_REMOVE_VOID)
@@ -24,3 +26,17 @@ ccflags-y += $(call gc_have,linux/platform_device.h,$(gc_remove_void),PLATFORM_R
 ccflags-y += $(call gc_have,drm/drm_drv.h,(*gem_prime_mmap),DRIVER_GEM_PRIME_MMAP)
 # drm_mm_replace_node() still exists (removed after 6.1).
 ccflags-y += $(call gc_have,drm/drm_mm.h,drm_mm_replace_node,DRM_MM_REPLACE_NODE)
+# Symbol namespaces are strings (6.13): MODULE_IMPORT_NS("NS").
+ccflags-y += $(call gc_have,linux/module.h,MODULE_INFO(import_ns$(comma) ns),NS_STRING)
+# drm_driver still has its date (gone in 6.14).
+ccflags-y += $(call gc_have,drm/drm_drv.h,char *date;,DRIVER_DATE)
+# nth_page() still exists (gone in 6.18: a folio's pages are contiguous).
+ccflags-y += $(call gc_have,linux/mm.h,define nth_page,NTH_PAGE)
+# dma_fence_signal() returns void; dma_fence_check_and_signal() tells
+# whether the fence was already signalled (6.17).
+ccflags-y += $(call gc_have,linux/dma-fence.h,bool dma_fence_check_and_signal,FENCE_CHECK_AND_SIGNAL)
+# dma_fence_array_create() without signal_on_any (gone in 6.17).
+ccflags-y += $(call gc_have,linux/dma-fence-array.h,bool signal_on_any,FENCE_ARRAY_SIGNAL_ON_ANY)
+# The timeout handler's DRM_GPU_SCHED_STAT_NO_HANG (6.17): the scheduler
+# puts the job back on its pending list itself.
+ccflags-y += $(call gc_have,$(gc_sched_h),DRM_GPU_SCHED_STAT_NO_HANG,SCHED_STAT_NO_HANG)

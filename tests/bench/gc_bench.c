@@ -44,7 +44,7 @@
 #include <gpucore/compat.h>
 #include <gpucore/gpucore.h>
 
-MODULE_IMPORT_NS(GPUCORE);
+MODULE_IMPORT_NS(GPUCORE_NS);
 
 #define BENCH_MAX_ROUNDS	15
 #define BENCH_MAX_BOS		512
@@ -83,7 +83,7 @@ static const struct drm_driver bench_driver = {
 	.gem_create_object = gc_shmem_gem_create_object,
 	.name = "gc-bench",
 	.desc = "gpucore benchmarks",
-	.date = "20260101",
+	GC_DRM_DRIVER_DATE
 	.major = 1,
 };
 
@@ -295,7 +295,8 @@ static struct dma_fence *bench_raw_run_job(struct drm_sched_job *sched_job)
 
 static enum drm_gpu_sched_stat bench_raw_timedout_job(struct drm_sched_job *sched_job)
 {
-	return DRM_GPU_SCHED_STAT_NOMINAL;
+	/* Never reached (the timeout is long); the job goes on running. */
+	return gc_compat_sched_timeout_done(sched_job->sched, sched_job);
 }
 
 static void bench_raw_free_job(struct drm_sched_job *sched_job)

@@ -23,6 +23,7 @@
 #include <linux/sync_file.h>
 #include <linux/uaccess.h>
 
+#include <gpucore/compat.h>
 #include <gpucore/fence.h>
 #include <gpucore/report.h>
 
@@ -242,4 +243,4 @@ module_misc_device(gc_e2e_misc);
 
 MODULE_DESCRIPTION("gpucore end-to-end test support");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(GPUCORE);
+MODULE_IMPORT_NS(GPUCORE_NS);

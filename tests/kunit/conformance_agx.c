@@ -122,7 +122,7 @@ static const struct drm_driver conf_agx_driver = {
 	.fops = &conf_agx_fops,
 	.name = "gc-conf-agx",
 	.desc = "the AGX driver under the gpucore conformance suite",
-	.date = "20260101",
+	GC_DRM_DRIVER_DATE
 	.major = 1,
 };
 

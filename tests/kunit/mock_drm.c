@@ -9,6 +9,7 @@
 #include <drm/drm_gem.h>
 #include <drm/drm_ioctl.h>
 
+#include <gpucore/compat.h>
 #include <gpucore/shmem.h>
 
 #include "mock_drm.h"
@@ -21,7 +22,7 @@ static const struct drm_driver gc_mock_driver = {
 	.fops = &gc_mock_fops,
 	.name = "gc-mock",
 	.desc = "gpucore KUnit device",
-	.date = "20260101",
+	GC_DRM_DRIVER_DATE
 	.major = 1,
 };
 
@@ -31,7 +32,7 @@ static const struct drm_driver gc_mock_plain_driver = {
 	.fops = &gc_mock_fops,
 	.name = "gc-mock-plain",
 	.desc = "gpucore KUnit device without gpucore BOs",
-	.date = "20260101",
+	GC_DRM_DRIVER_DATE
 	.major = 1,
 };
 

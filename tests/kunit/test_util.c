@@ -75,6 +75,6 @@ struct dma_fence *gc_test_foreign_fence(struct kunit *test)
 	return &f->base;
 }
 
-MODULE_IMPORT_NS(GPUCORE);
+MODULE_IMPORT_NS(GPUCORE_NS);
 MODULE_DESCRIPTION("KUnit tests for gpucore");
 MODULE_LICENSE("Dual MIT/GPL");

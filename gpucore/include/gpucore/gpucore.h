@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR MIT */
 /*
  * gpucore: ownership-checked objects for DRM drivers. Include this header,
- * add MODULE_IMPORT_NS(GPUCORE) to the driver, and see
+ * add MODULE_IMPORT_NS(GPUCORE_NS) to the driver, and see
  * Documentation/safety-model.rst for the rules every handle follows.
  */
 #ifndef _GPUCORE_GPUCORE_H_
@@ -9,6 +9,7 @@
 
 #include <gpucore/bo.h>
 #include <gpucore/cleanup.h>
+#include <gpucore/compat.h>
 #include <gpucore/device.h>
 #include <gpucore/exec.h>
 #include <gpucore/fence.h>
