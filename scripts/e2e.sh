@@ -19,6 +19,10 @@
 #                           (scripts/kernels.sh fetches it) with the
 #                           modules of scripts/modules.sh --kernel 6.12;
 #                           ends with "e2e-6.12: N passed, N failed"
+#   scripts/e2e.sh --debug --kernel 7.3
+#                           the debug run on the x86_64 KUnit kernel built
+#                           from linux-source-7.3 (scripts/kunit.sh
+#                           --kernel 7.3); "e2e-debug-7.3: ..."
 # The AGX driver joins unless GPUCORE_AGX=n (as for scripts/modules.sh): the
 # uapi suite of tests/uapi/ runs, each of its cases counting as one result,
 # and the demo runs examples/agx_client.c.
@@ -38,12 +42,10 @@ while [ $# -gt 0 ]; do
 	--demo) MODE=demo ;;
 	--debug) MODE=debug; NAME=e2e-debug ;;
 	--kernel) SERIES=${2:-}; shift ;;
-	*) echo "usage: $0 [--demo|--debug] [--kernel 6.12]" >&2; exit 2 ;;
+	*) echo "usage: $0 [--demo|--debug] [--kernel 6.12|7.3]" >&2; exit 2 ;;
 	esac
 	shift
 done
-[ -z "$SERIES" ] || [ "$MODE" != debug ] ||
-	{ echo "$0: --debug has its own kernel" >&2; exit 2; }
 
 gc_deps_e2e
 # The kernel: the machine's stock one, or one fetched into the cache whose
@@ -51,7 +53,11 @@ gc_deps_e2e
 BASE=
 MTOP=$GC_TOP
 BUILD="make modules"
-if [ -n "$SERIES" ]; then
+V=
+if [ "$MODE" = debug ]; then
+	# The debug kernel is built from source with every driver built in.
+	NAME=e2e-debug${SERIES:+-$SERIES}
+elif [ -n "$SERIES" ]; then
 	"$GC_TOP/scripts/kernels.sh" "$SERIES" >/dev/null
 	BASE=$GC_CACHE/kernels/$SERIES/root
 	V=$(cat "$GC_CACHE/kernels/$SERIES/kver")
@@ -124,7 +130,7 @@ debug_kernel()
 {
 	local out
 
-	out=$("$GC_TOP/scripts/kunit.sh" --arch x86_64 --build-only) ||
+	out=$("$GC_TOP/scripts/kunit.sh" ${SERIES:+--kernel "$SERIES"} --arch x86_64 --build-only) ||
 		die "the debug kernel did not build (build/logs/kunit-x86_64-build.log)"
 	KERNEL=$(tail -n 1 <<<"$out")
 	[ -f "$KERNEL" ] || die "no debug kernel image at $KERNEL"

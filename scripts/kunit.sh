@@ -19,6 +19,10 @@
 #                                     only build that kernel, and print the
 #                                     path of its image: it is also the debug
 #                                     kernel of scripts/e2e.sh --debug
+#   scripts/kunit.sh --kernel 7.3 [--arch x86_64 ...]
+#                                     the same on linux-source-7.3 (scripts/
+#                                     kernels.sh fetches it) instead of 6.1;
+#                                     the summary is "kunit-7.3: ..."
 #
 # Prints a few lines, the last one being "kunit: N passed, N failed" (on
 # x86_64 "kunit-x86-64: ..."). Fails on any failed or crashed case, when no
@@ -41,8 +45,10 @@ set -u -o pipefail
 
 ARCH=um
 BUILD_ONLY=n
+SERIES=
 while [ $# -gt 0 ]; do
 	case $1 in
+	--kernel) SERIES=${2:-}; shift $(( $# > 1 ? 2 : 1 )) ;;
 	--arch) ARCH=${2:-}; shift $(( $# > 1 ? 2 : 1 )) ;;
 	--arch=*) ARCH=${1#--arch=}; shift ;;
 	--build-only) BUILD_ONLY=y; shift ;;
@@ -98,11 +104,21 @@ kcsan)
 	ARCH_ARGS=(--arch=x86_64 "--qemu_args=-smp 2 -accel tcg,thread=multi")
 	;;
 *)
-	echo "usage: scripts/kunit.sh [--arch um|x86_64 | --kcsan] [--build-only]" >&2
+	echo "usage: scripts/kunit.sh [--kernel 7.3] [--arch um|x86_64 | --kcsan] [--build-only]" >&2
 	echo "kunit: 0 passed, 1 failed"
 	exit 2
 	;;
 esac
+# Another kernel than 6.1: its own names, logs and build directories
+# (prefixed, so that the pruning below keeps each kernel's own).
+if [ -n "$SERIES" ]; then
+	# kunit-7.3, kunit-7.3-x86-64, kunit-7.3-kcsan
+	NAME=kunit-$SERIES${NAME#kunit}
+	PREFIX=$SERIES-$PREFIX
+	RUNLOG=${RUNLOG%-run.log}-$SERIES-run.log
+	KLOG=${KLOG%.log}-$SERIES.log
+	JSON=${JSON%.json}-$SERIES.json
+fi
 # A build alone keeps the log of the last test run.
 [ "$BUILD_ONLY" = n ] || RUNLOG=$GC_OUT/logs/kunit-$PREFIX-build.log
 read -ra GLOBS <<<"$FILTER"
@@ -127,7 +143,11 @@ show()
 { gc_deps_kunit && gc_need rsync; } || summary 0 1
 [ "$ARCH" = um ] || gc_need qemu-system-x86 || summary 0 1
 [ ${#GLOBS[@]} -gt 0 ] || { echo "$NAME: empty filter"; summary 0 1; }
-SRC=$(gc_linux_src) || summary 0 1
+if [ -n "$SERIES" ]; then
+	SRC=$("$GC_TOP/scripts/kernels.sh" --src "$SERIES") || summary 0 1
+else
+	SRC=$(gc_linux_src) || summary 0 1
+fi
 
 # Runs from different checkouts share the kernel tree and the build: one at
 # a time. Only this shell holds the lock (children get fd 9 closed).

@@ -23,6 +23,17 @@
  *   handler returns DRM_GPU_SCHED_STAT_NO_HANG and drm_sched puts it back.
  * - On 6.1 only, gc_compat_sched_pause() parks &drm_gpu_scheduler.thread;
  *   6.8 has the public drm_sched_wqueue_stop() for it.
+ *
+ * What newer kernels offer and gpucore does not need:
+ *
+ * - &drm_sched_backend_ops.cancel_job (6.17) lets drm_sched_fini() complete
+ *   the jobs still pending. gpucore never gets there with a job pending, on
+ *   any kernel: every job holds a reference to its queue, and the scheduler
+ *   is torn down only when the last one is gone (gpucore/queue.c).
+ * - Fence ops that detach when the fence signals (6.17) let a signalled
+ *   fence outlive the module of its ops. gpucore's fences implement
+ *   &dma_fence_ops.release, which keeps them attached, and pin gpucore's
+ *   module until they are freed, on every kernel.
  */
 #ifndef _GPUCORE_COMPAT_H_
 #define _GPUCORE_COMPAT_H_
