@@ -108,7 +108,7 @@ static void gc_job_release(struct gc_job *job)
 }
 
 /*
- * run_job, the backend's timed_out verdict and free_job's signal are on
+ * run_job, the backend's timed_out verdict and the done fence's signal are on
  * the path that signals the job's fences: each runs inside
  * dma_fence_begin_signalling(), so lockdep reports a backend callback that
  * allocates with reclaim or takes a lock held around such an allocation.
@@ -201,19 +201,37 @@ static int gc_job_fate(struct gc_job *job)
 	return finished->error;
 }
 
-static void gc_sched_free_job(struct drm_sched_job *sched_job)
+/*
+ * The done fence signals as soon as the scheduler's finished fence does,
+ * in the same context (the hardware fence's signaller, for a job that
+ * ran), rather than from free_job, which waits for the scheduler's next
+ * round. The callback may run in hard irq context.
+ */
+static void gc_job_finished(struct dma_fence *finished, struct dma_fence_cb *cb)
 {
-	struct gc_job *job = to_gc_job(sched_job);
+	struct gc_job *job = container_of(cb, struct gc_job, done_cb);
 	int error = gc_job_fate(job);
 	bool cookie;
 
-	/* Until the done fence has signalled, this is its signalling path. */
 	cookie = dma_fence_begin_signalling();
 	if (error)
 		gc_fence_signal_error(&gc_job_done(job), error);
 	else
 		gc_fence_signal(&gc_job_done(job));
 	dma_fence_end_signalling(cookie);
+}
+
+static void gc_sched_free_job(struct drm_sched_job *sched_job)
+{
+	struct gc_job *job = to_gc_job(sched_job);
+
+	/*
+	 * drm_sched may free a job as soon as its finished fence reads as
+	 * signalled, which is before the fence's callbacks have returned.
+	 * Removing ours takes the fence's lock, under which the callbacks
+	 * run: once it returns, gc_job_finished() is done with the job.
+	 */
+	dma_fence_remove_callback(&sched_job->s_fence->finished, &job->done_cb);
 	drm_sched_job_cleanup(sched_job);
 	gc_job_release(job);
 }
@@ -767,6 +785,9 @@ void gc_job_push(struct gc_job_armed *armed)
 	if (!job)
 		return;
 	queue = job->queue;
+	/* Nothing can signal the finished fence before the push. */
+	WARN_ON(dma_fence_add_callback(&job->base.s_fence->finished, &job->done_cb,
+				       gc_job_finished));
 	drm_sched_entity_push_job(&job->base);
 	mutex_unlock(&queue->submit_lock);
 }

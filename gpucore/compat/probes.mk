@@ -40,3 +40,9 @@ ccflags-y += $(call gc_have,linux/dma-fence-array.h,bool signal_on_any,FENCE_ARR
 # The timeout handler's DRM_GPU_SCHED_STAT_NO_HANG (6.17): the scheduler
 # puts the job back on its pending list itself.
 ccflags-y += $(call gc_have,$(gc_sched_h),DRM_GPU_SCHED_STAT_NO_HANG,SCHED_STAT_NO_HANG)
+# dma_fence_enable_sw_signaling() (renamed dma_fence_enable_signaling() in 7.0).
+ccflags-y += $(call gc_have,linux/dma-fence.h,void dma_fence_enable_sw_signaling,FENCE_ENABLE_SW_SIGNALING)
+# A fence's lock is reached through dma_fence_spinlock() (7.0: it may be inline).
+ccflags-y += $(call gc_have,linux/dma-fence.h,dma_fence_spinlock,FENCE_SPINLOCK)
+# destroy_timer_on_stack() (renamed timer_destroy_on_stack() in 6.16).
+ccflags-y += $(call gc_have,linux/timer.h,void timer_destroy_on_stack,TIMER_DESTROY_ON_STACK)

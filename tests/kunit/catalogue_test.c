@@ -33,6 +33,7 @@
 #include <drm/drm_gem.h>
 #include <drm/drm_vma_manager.h>
 
+#include <gpucore/compat.h>
 #include <gpucore/bo.h>
 #include <gpucore/fence.h>
 #include <gpucore/fence_set.h>
@@ -163,9 +164,9 @@ static bool cat01_has_waiter(struct dma_fence *fence)
 	unsigned long flags;
 	bool waiting;
 
-	spin_lock_irqsave(fence->lock, flags);
+	spin_lock_irqsave(gc_compat_fence_lock(fence), flags);
 	waiting = !list_empty(&fence->cb_list);
-	spin_unlock_irqrestore(fence->lock, flags);
+	spin_unlock_irqrestore(gc_compat_fence_lock(fence), flags);
 	return waiting;
 }
 
@@ -1102,7 +1103,7 @@ static void catalogue_10_fence_merge_alloc_failure(struct kunit *test)
 	m = gc_fence_borrow(&fx.merged);
 	KUNIT_ASSERT_NOT_NULL(test, to_dma_fence_array(m));
 	KUNIT_EXPECT_EQ(test, to_dma_fence_array(m)->num_fences, CAT10_NR);
-	dma_fence_enable_sw_signaling(m);
+	gc_compat_fence_enable_signaling(m);
 	for (i = 0; i < CAT10_NR; i++) {
 		KUNIT_EXPECT_FALSE(test, dma_fence_is_signaled(m));
 		dma_fence_signal(fx.f[i]);

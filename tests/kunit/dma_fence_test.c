@@ -12,6 +12,7 @@
 #include <linux/sched/signal.h>
 #include <linux/timer.h>
 
+#include <gpucore/compat.h>
 #include <gpucore/fence.h>
 
 #include "gc_test.h"
@@ -68,7 +69,7 @@ static void dma_fence_signaling(struct kunit *test)
 	struct mock m;
 
 	mock_init(test, &m);
-	dma_fence_enable_sw_signaling(m.f);
+	gc_compat_fence_enable_signaling(m.f);
 	KUNIT_EXPECT_FALSE(test, dma_fence_is_signaled(m.f));
 	KUNIT_EXPECT_EQ(test, gc_fence_signal(&m.sig), 0);
 	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(m.f));
@@ -97,7 +98,7 @@ static void dma_fence_late_add_callback(struct kunit *test)
 	struct mock m;
 
 	mock_init(test, &m);
-	dma_fence_enable_sw_signaling(m.f);
+	gc_compat_fence_enable_signaling(m.f);
 	gc_fence_signal(&m.sig);
 	KUNIT_EXPECT_EQ(test, dma_fence_add_callback(m.f, &cb.cb, simple_callback), -ENOENT);
 	KUNIT_EXPECT_FALSE(test, cb.seen);
@@ -138,7 +139,7 @@ static void dma_fence_status(struct kunit *test)
 	struct mock m;
 
 	mock_init(test, &m);
-	dma_fence_enable_sw_signaling(m.f);
+	gc_compat_fence_enable_signaling(m.f);
 	KUNIT_EXPECT_EQ(test, dma_fence_get_status(m.f), 0);
 	gc_fence_signal(&m.sig);
 	KUNIT_EXPECT_EQ(test, dma_fence_get_status(m.f), 1);
@@ -151,7 +152,7 @@ static void dma_fence_error(struct kunit *test)
 	struct mock m;
 
 	mock_init(test, &m);
-	dma_fence_enable_sw_signaling(m.f);
+	gc_compat_fence_enable_signaling(m.f);
 	KUNIT_EXPECT_EQ(test, m.f->error, 0);
 	gc_fence_signal_error(&m.sig, -EIO);
 	KUNIT_EXPECT_EQ(test, m.f->error, -EIO);
@@ -165,7 +166,7 @@ static void dma_fence_wait_zero(struct kunit *test)
 	struct mock m;
 
 	mock_init(test, &m);
-	dma_fence_enable_sw_signaling(m.f);
+	gc_compat_fence_enable_signaling(m.f);
 	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(m.f, false, 0), 0L);
 	gc_fence_signal(&m.sig);
 	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(m.f, false, 0), 1L);
@@ -180,7 +181,7 @@ struct wait_timer {
 
 static void wait_timer_fn(struct timer_list *timer)
 {
-	struct wait_timer *wt = from_timer(wt, timer, timer);
+	struct wait_timer *wt = container_of(timer, struct wait_timer, timer);
 
 	/* Signalling from a timer: the hard-irq-like completion path. */
 	gc_fence_signal(&wt->sig);
@@ -194,13 +195,13 @@ static void dma_fence_wait_timeout_timer(struct kunit *test)
 	mock_init(test, &m);
 	wt.sig = gc_move(&m.sig);
 	timer_setup_on_stack(&wt.timer, wait_timer_fn, 0);
-	dma_fence_enable_sw_signaling(m.f);
+	gc_compat_fence_enable_signaling(m.f);
 	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(m.f, false, 1), 0L);
 	mod_timer(&wt.timer, jiffies + 1);
 	/* Generous: the machine may be slow; the timer must fire well within. */
 	KUNIT_EXPECT_GT(test, dma_fence_wait_timeout(m.f, false, 10 * HZ), 0L);
-	del_timer_sync(&wt.timer);
-	destroy_timer_on_stack(&wt.timer);
+	timer_delete_sync(&wt.timer);
+	gc_compat_destroy_timer_on_stack(&wt.timer);
 	KUNIT_EXPECT_NULL(test, wt.sig.ptr);
 	mock_fini(&m);
 	gc_expect_no_reports(test);
@@ -258,7 +259,7 @@ static int race_fn(void *arg)
 		if (gc_is_err(sig))
 			return gc_err(sig);
 		mine = gc_fence_signaller_fence(&sig);
-		dma_fence_enable_sw_signaling(gc_fence_borrow(&mine));
+		gc_compat_fence_enable_signaling(gc_fence_borrow(&mine));
 		rcu_assign_pointer(t->fences[t->id], gc_fence_borrow(&mine));
 
 		while (!f2 && !kthread_should_stop()) {
@@ -280,8 +281,8 @@ static int race_fn(void *arg)
 			gc_fence_signal(&sig);
 		if (!cb.seen) {
 			dma_fence_wait(f2, false);
-			spin_lock_irq(f2->lock);	/* let running callbacks finish */
-			spin_unlock_irq(f2->lock);
+			spin_lock_irq(gc_compat_fence_lock(f2));	/* let running callbacks finish */
+			spin_unlock_irq(gc_compat_fence_lock(f2));
 		}
 		if (!READ_ONCE(cb.seen))
 			err = -EINVAL;

@@ -13,6 +13,8 @@
 #include <linux/delay.h>
 #include <linux/kthread.h>
 
+#include <gpucore/compat.h>
+
 #include "gc_test.h"
 #include "mock_gpu.h"
 
@@ -362,7 +364,7 @@ struct irq_completer {
 
 static void irq_complete_fn(struct timer_list *t)
 {
-	struct irq_completer *c = from_timer(c, t, timer);
+	struct irq_completer *c = container_of(t, struct irq_completer, timer);
 
 	mock_ring_complete(c->ring, 1);
 }
@@ -382,8 +384,8 @@ static void lifetime_release_in_process_context(struct kunit *test)
 	timer_setup_on_stack(&c.timer, irq_complete_fn, 0);
 	mod_timer(&c.timer, jiffies + 1);
 	KUNIT_EXPECT_GT(test, wait_done(&done), 0L);
-	del_timer_sync(&c.timer);
-	destroy_timer_on_stack(&c.timer);
+	timer_delete_sync(&c.timer);
+	gc_compat_destroy_timer_on_stack(&c.timer);
 	mock_ring_destroy(ring);
 	gc_fence_put(&done);
 	/* mock_gpu_fini() checks that no job was freed outside process context. */

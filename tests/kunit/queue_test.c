@@ -10,6 +10,7 @@
 #include <linux/kthread.h>
 #include <drm/drm_syncobj.h>
 
+#include <gpucore/compat.h>
 #include <gpucore/shmem.h>
 
 #include "gc_test.h"
@@ -618,6 +619,44 @@ static void queue_hw_error_reaches_done_fence(struct kunit *test)
 	gc_expect_no_reports(test);
 }
 
+/*
+ * A job's done fence signals when its hardware fence does, without waiting
+ * for the scheduler to free the job: with the scheduler paused, the
+ * hardware completion alone signals it, with the hardware's error.
+ */
+static void queue_done_signals_with_hw_fence(struct kunit *test)
+{
+	struct gc_fence_ref done, bad;
+	struct mock_ring *ring;
+	struct mock_gpu gpu;
+	struct mock_job *mj;
+
+	mock_gpu_init(test, &gpu);
+	ring = mock_ring_create(test, &gpu, 2, 4, LONG_MS, 0);
+	done = mock_submit(test, ring, mock_job_alloc(test, ring), NULL);
+	mj = mock_job_alloc(test, ring);
+	mj->hw_error = -EFAULT;
+	bad = mock_submit(test, ring, mj, NULL);
+	KUNIT_ASSERT_TRUE(test, mock_ring_wait_running(ring, 2));
+
+	gc_compat_sched_pause(&ring->queue->sched);
+	KUNIT_EXPECT_EQ(test, mock_ring_complete(ring, 2), 2u);
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(gc_fence_borrow(&done)));
+	KUNIT_EXPECT_EQ(test, done_status(&done), 1);
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(gc_fence_borrow(&bad)));
+	KUNIT_EXPECT_EQ(test, done_status(&bad), -EFAULT);
+	/* The scheduler, paused, has freed nothing yet. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&gpu.frees), 0);
+	gc_compat_sched_resume(&ring->queue->sched);
+
+	mock_ring_destroy(ring);
+	gc_fence_put(&done);
+	gc_fence_put(&bad);
+	mock_gpu_fini(test, &gpu);
+	KUNIT_EXPECT_EQ(test, atomic_read(&gpu.frees), 2);
+	gc_expect_no_reports(test);
+}
+
 static struct kunit_case gc_queue_cases[] = {
 	KUNIT_CASE(queue_single_job),
 	KUNIT_CASE(queue_jobs_complete_in_order),
@@ -633,6 +672,7 @@ static struct kunit_case gc_queue_cases[] = {
 	KUNIT_CASE(queue_syncobj_dependency),
 	KUNIT_CASE(queue_bad_arguments),
 	KUNIT_CASE(queue_hw_error_reaches_done_fence),
+	KUNIT_CASE(queue_done_signals_with_hw_fence),
 	{}
 };
 

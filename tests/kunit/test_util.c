@@ -5,6 +5,8 @@
 #include <linux/stackdepot.h>
 #include <linux/string.h>
 
+#include <gpucore/compat.h>
+
 #include "gc_test.h"
 
 int gc_test_init(struct kunit *test)

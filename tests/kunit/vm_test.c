@@ -11,6 +11,7 @@
 #include <linux/workqueue.h>
 #include <drm/drm_gem.h>
 
+#include <gpucore/compat.h>
 #include <gpucore/bo.h>
 #include <gpucore/shmem.h>
 #include <gpucore/vm.h>
@@ -393,7 +394,7 @@ struct irq_signal {
 
 static void irq_signal_fn(struct timer_list *t)
 {
-	struct irq_signal *irq = from_timer(irq, t, timer);
+	struct irq_signal *irq = container_of(t, struct irq_signal, timer);
 
 	gc_fence_signal(&irq->sig);
 }
@@ -422,8 +423,8 @@ static void vm_idle_from_irq_reaps_in_worker(struct kunit *test)
 	while (gc_vm_nr_deferred(held) && time_before(jiffies, end))
 		msleep(20);
 	KUNIT_EXPECT_EQ(test, gc_vm_nr_deferred(held), 0u);
-	del_timer_sync(&irq.timer);
-	destroy_timer_on_stack(&irq.timer);
+	timer_delete_sync(&irq.timer);
+	gc_compat_destroy_timer_on_stack(&irq.timer);
 	vm_job_finish(&job);
 	gc_vm_put(held);
 	KUNIT_EXPECT_EQ(test, gem_refs(gc_bo_borrow(&ref)), 1u);

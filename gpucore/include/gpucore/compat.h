@@ -44,6 +44,7 @@
 #include <linux/module.h>
 #include <linux/mm.h>
 #include <linux/platform_device.h>
+#include <linux/timer.h>
 #include <drm/drm_mm.h>
 #include <drm/drm_prime.h>
 #include <drm/gpu_scheduler.h>
@@ -321,6 +322,58 @@ gc_compat_fence_array_create(int num_fences, struct dma_fence **fences, u64 cont
 	return dma_fence_array_create(num_fences, fences, context, seqno, false);
 #else
 	return dma_fence_array_create(num_fences, fences, context, seqno);
+#endif
+}
+
+/**
+ * gc_compat_fence_enable_signaling() - ask a fence's signaller to signal it
+ * @fence: the fence
+ *
+ * dma_fence_enable_sw_signaling() until its rename to
+ * dma_fence_enable_signaling() (the first branch is unnecessary from 7.0).
+ *
+ * Context: any.
+ */
+static inline void gc_compat_fence_enable_signaling(struct dma_fence *fence)
+{
+#ifdef GC_HAVE_FENCE_ENABLE_SW_SIGNALING
+	dma_fence_enable_sw_signaling(fence);
+#else
+	dma_fence_enable_signaling(fence);
+#endif
+}
+
+/**
+ * gc_compat_fence_lock() - the spinlock a fence signals under
+ * @fence: the fence
+ *
+ * From 7.0 a fence may hold its lock inline and dma_fence_spinlock() finds
+ * it; before, &dma_fence.lock points to it (unnecessary from 7.0).
+ *
+ * Return: the lock.
+ */
+static inline spinlock_t *gc_compat_fence_lock(struct dma_fence *fence)
+{
+#ifdef GC_HAVE_FENCE_SPINLOCK
+	return dma_fence_spinlock(fence);
+#else
+	return fence->lock;
+#endif
+}
+
+/**
+ * gc_compat_destroy_timer_on_stack() - undo timer_setup_on_stack()
+ * @timer: the timer
+ *
+ * Renamed timer_destroy_on_stack() in 6.16 (the second branch is
+ * unnecessary from 6.16).
+ */
+static inline void gc_compat_destroy_timer_on_stack(struct timer_list *timer)
+{
+#ifdef GC_HAVE_TIMER_DESTROY_ON_STACK
+	timer_destroy_on_stack(timer);
+#else
+	destroy_timer_on_stack(timer);
 #endif
 }
 

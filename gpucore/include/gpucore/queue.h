@@ -187,6 +187,7 @@ struct gc_job_bo {
  *	reference
  * @error: the error the done fence gets whatever the hardware said
  *	(-ETIMEDOUT for a guilty job), or 0
+ * @done_cb: signals @done when the scheduler's finished fence signals
  */
 struct gc_job {
 	struct drm_sched_job base;
@@ -197,6 +198,7 @@ struct gc_job {
 	struct gc_vm *vm;
 	struct dma_fence *hw_fence;
 	int error;
+	struct dma_fence_cb done_cb;
 };
 
 /**
