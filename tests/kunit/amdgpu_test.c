@@ -767,16 +767,17 @@ static void amd_sim_irq_through_registered_handler(struct kunit *test)
 	amdsim_hw_ring_setup(hw, 2, ring, 256);
 	n = amdsim_pm4_fence(ring, AMDSIM_VRAM_BASE, 6, 0);
 	amdsim_hw_doorbell(hw, 2, n);
-	for (i = 0; i < 100 && amdsim_hw_rptr(hw, 2) != n; i++)
-		msleep(10);
+	for (i = 0; i < 50 && amdsim_hw_rptr(hw, 2) != n; i++)
+		msleep(20);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(vram[0]), 6ull);
 	KUNIT_EXPECT_EQ(test, atomic_read(&seen.calls), 0);
 
 	n += amdsim_pm4_fence(ring + n, AMDSIM_VRAM_BASE + 8, 7, AMDSIM_FENCE_INT);
 	amdsim_hw_doorbell(hw, 2, n);
-	for (i = 0; i < 100 && !atomic_read(&seen.calls); i++)
-		msleep(10);
+	for (i = 0; i < 50 && !atomic_read(&seen.calls); i++)
+		msleep(20);
 	KUNIT_ASSERT_EQ(test, atomic_read(&seen.calls), 1);
+	/* Pairs with the handler's barrier: its fields after its count. */
 	smp_mb__after_atomic();
 	KUNIT_EXPECT_EQ(test, READ_ONCE(vram[1]), 7ull);
 	KUNIT_EXPECT_EQ(test, seen.rings, BIT(2));
