@@ -275,6 +275,40 @@ struct gc_bo_ref gc_bo_adopt(struct gc_bo *bo)
 EXPORT_SYMBOL_NS_GPL(gc_bo_adopt, GPUCORE_NS);
 
 /**
+ * gc_bo_lookup() - an owned reference to the BO behind a GEM handle
+ * @file: the DRM file the handle belongs to
+ * @handle: the GEM handle, from user space
+ * @to_bo: the driver's conversion from one of its GEM objects to the
+ *	&struct gc_bo embedded next to it, NULL for an object that is not of
+ *	its BO type (gc_shmem_bo_from_gem() for &struct gc_shmem_bo)
+ *
+ * The one rule for every driver: an unknown handle is -ENOENT; a GEM
+ * object that gpucore is not attached to (@to_bo does not know it, or it
+ * was never attached, or is being freed) is -EINVAL and is not reported,
+ * since user space chose the handle.
+ *
+ * Context: process context (the lookup's reference may be the last one).
+ * Return: an owned reference; on failure an error handle that owns
+ * nothing: -ENOENT or -EINVAL.
+ */
+struct gc_bo_ref gc_bo_lookup(struct drm_file *file, u32 handle,
+			      struct gc_bo *(*to_bo)(struct drm_gem_object *gem))
+{
+	struct drm_gem_object *gem = drm_gem_object_lookup(file, handle);
+	struct gc_bo *bo;
+
+	if (!gem)
+		return (struct gc_bo_ref){ .ptr = ERR_PTR(-ENOENT) };
+	bo = to_bo(gem);
+	if (!bo || bo->gem != gem || bo->magic != GC_BO_MAGIC) {
+		drm_gem_object_put(gem);
+		return (struct gc_bo_ref){ .ptr = ERR_PTR(-EINVAL) };
+	}
+	return gc_bo_adopt(bo);
+}
+EXPORT_SYMBOL_NS_GPL(gc_bo_lookup, GPUCORE_NS);
+
+/**
  * gc_bo_get() - take a new owned reference to a BO
  * @bo: the BO, borrowed from a live handle; NULL gives an empty handle
  *

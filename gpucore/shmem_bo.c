@@ -41,6 +41,26 @@ void gc_shmem_bo_prepare(struct gc_shmem_bo *bo)
 EXPORT_SYMBOL_NS_GPL(gc_shmem_bo_prepare, GPUCORE_NS);
 
 /**
+ * gc_shmem_bo_from_gem() - the gpucore state of a shmem BO's GEM object
+ * @gem: any GEM object
+ *
+ * The conversion gc_bo_lookup() takes for drivers whose BOs are
+ * &struct gc_shmem_bo: only objects prepared by gc_shmem_bo_prepare() are
+ * known, so a bare shmem object (or another driver's) is never misread.
+ *
+ * Context: any.
+ * Return: the &struct gc_bo embedded in @gem's BO, attached or not; NULL
+ * if @gem is not a &struct gc_shmem_bo.
+ */
+struct gc_bo *gc_shmem_bo_from_gem(struct drm_gem_object *gem)
+{
+	if (gem->funcs != &gc_shmem_funcs)
+		return NULL;
+	return &container_of(gem, struct gc_shmem_bo, shmem.base)->gc;
+}
+EXPORT_SYMBOL_NS_GPL(gc_shmem_bo_from_gem, GPUCORE_NS);
+
+/**
  * gc_shmem_gem_create_object() - &drm_driver.gem_create_object for drivers
  * whose BOs are plain &struct gc_shmem_bo
  * @dev: the DRM device

@@ -16,7 +16,7 @@
  *   that the firmware's completion event signals.
  *
  * The ioctls are in agx_ioctl.c, the queue backend and SUBMIT in agx_job.c,
- * the simulated firmware behind agx_fw.h.
+ * the simulated firmware behind sim/agx_sim.h.
  */
 
 #include <linux/delay.h>
@@ -35,7 +35,8 @@
 #include <gpucore/compat.h>
 
 #include "agx_drv.h"
-#include "agx_fw.h"
+#include "sim/agx_sim.h"
+#include "sim_platform.h"
 
 unsigned int agx_timeout_ms = 2000;
 module_param_named(timeout_ms, agx_timeout_ms, uint, 0644);
@@ -49,8 +50,6 @@ unsigned int agx_max_queues = 1024;
 module_param_named(max_queues, agx_max_queues, uint, 0644);
 MODULE_PARM_DESC(max_queues,
 		 "Queues of the device at once, those being torn down included (default 1024)");
-
-static struct platform_device *agx_pdev;
 
 /**
  * agx_vm_reap() - release the VMs destroyed by user space that are idle
@@ -300,39 +299,8 @@ static struct platform_driver agx_platform_driver = {
 	},
 };
 
-static int __init agx_init(void)
-{
-	int ret;
-
-	ret = platform_driver_register(&agx_platform_driver);
-	if (ret)
-		return ret;
-	agx_pdev = platform_device_register_simple(AGX_DRIVER_NAME, -1, NULL, 0);
-	if (IS_ERR(agx_pdev)) {
-		ret = PTR_ERR(agx_pdev);
-		goto err_driver;
-	}
-	if (!platform_get_drvdata(agx_pdev)) {
-		ret = -ENODEV;
-		goto err_device;
-	}
-	return 0;
-
-err_device:
-	platform_device_unregister(agx_pdev);
-err_driver:
-	platform_driver_unregister(&agx_platform_driver);
-	return ret;
-}
-
-static void __exit agx_exit(void)
-{
-	platform_device_unregister(agx_pdev);
-	platform_driver_unregister(&agx_platform_driver);
-}
-
-module_init(agx_init);
-module_exit(agx_exit);
+static struct platform_device *agx_pdev;
+module_sim_platform_driver(agx_platform_driver, agx_pdev);
 
 MODULE_DESCRIPTION("gpucore AGX-style DRM driver for a simulated GPU");
 MODULE_LICENSE("Dual MIT/GPL");

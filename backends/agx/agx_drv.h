@@ -202,7 +202,6 @@ int agx_ioctl_gem_create(struct drm_device *dev, void *data, struct drm_file *fi
 int agx_ioctl_gem_mmap_offset(struct drm_device *dev, void *data, struct drm_file *file);
 int agx_ioctl_queue_create(struct drm_device *dev, void *data, struct drm_file *file);
 int agx_ioctl_queue_destroy(struct drm_device *dev, void *data, struct drm_file *file);
-int agx_bo_lookup(struct drm_file *file, u32 handle, struct gc_bo_ref *ref);
 void agx_vm_destroy(struct agx_device *adev, struct agx_vm *avm);
 
 /* agx_job.c */

@@ -16,7 +16,7 @@
 #include <drm/drm_vma_manager.h>
 
 #include "agx_drv.h"
-#include "agx_fw.h"
+#include "sim/agx_sim.h"
 
 /* The uapi structs are fixed: size and 64-bit padding. */
 #define AGX_UAPI_SIZE(type, size) \
@@ -74,35 +74,6 @@ int agx_ioctl_get_params(struct drm_device *drm, void *data, struct drm_file *fi
 	if (copy_to_user(u64_to_user_ptr(args->pointer), &params, len))
 		return -EFAULT;
 	args->size = sizeof(params);
-	return 0;
-}
-
-/**
- * agx_bo_lookup() - an owned reference to the BO behind a GEM handle
- * @file: the DRM file
- * @handle: the GEM handle
- * @ref: set to the reference; empty on failure
- *
- * Context: any; process context to put @ref.
- * Return: 0, -ENOENT for an unknown handle, -EINVAL for a GEM object
- * gpucore is not attached to.
- */
-int agx_bo_lookup(struct drm_file *file, u32 handle, struct gc_bo_ref *ref)
-{
-	struct drm_gem_object *obj;
-	struct gc_shmem_bo *sbo;
-
-	*ref = (struct gc_bo_ref){};
-	obj = drm_gem_object_lookup(file, handle);
-	if (!obj)
-		return -ENOENT;
-	/* gem_create_object makes every GEM object of the driver a gc_shmem_bo. */
-	sbo = container_of(obj, struct gc_shmem_bo, shmem.base);
-	if (sbo->gc.gem != obj) {
-		drm_gem_object_put(obj);
-		return -EINVAL;
-	}
-	*ref = gc_bo_adopt(&sbo->gc);
 	return 0;
 }
 
@@ -234,9 +205,9 @@ static int agx_vm_map(struct drm_file *file, struct agx_vm *avm,
 		return -EINVAL;
 	if (!op->handle || !PAGE_ALIGNED(op->bo_offset))
 		return -EINVAL;
-	ret = agx_bo_lookup(file, op->handle, &ref);
-	if (ret)
-		return ret;
+	ref = gc_bo_lookup(file, op->handle, gc_shmem_bo_from_gem);
+	if (gc_is_err(ref))
+		return gc_err(ref);
 	bo = gc_bo_borrow(&ref);
 	/* The GPU reaches memory through our own shmem pages only. */
 	if (bo->gem->import_attach)
@@ -408,9 +379,9 @@ int agx_ioctl_gem_mmap_offset(struct drm_device *drm, void *data, struct drm_fil
 
 	if (args->flags)
 		return -EINVAL;
-	ret = agx_bo_lookup(file, args->handle, &ref);
-	if (ret)
-		return ret;
+	ref = gc_bo_lookup(file, args->handle, gc_shmem_bo_from_gem);
+	if (gc_is_err(ref))
+		return gc_err(ref);
 	bo = gc_bo_borrow(&ref);
 	ret = drm_gem_create_mmap_offset(bo->gem);
 	if (ret)

@@ -38,7 +38,7 @@
 #include <drm/drm_syncobj.h>
 
 #include "agx_drv.h"
-#include "agx_fw.h"
+#include "sim/agx_sim.h"
 
 /*
  * STALL and HANG let the tests reach the timeout and teardown paths; in a
@@ -583,13 +583,14 @@ static int agx_map_result(struct agx_submit *s, u64 offset, u64 size)
 static int agx_prepare_result(struct agx_submit *s, struct drm_file *file,
 			      const struct drm_agx_submit *args)
 {
-	int ret;
+	struct gc_bo_ref ref;
 
 	if (!args->result_handle)
 		return 0;
-	ret = agx_bo_lookup(file, args->result_handle, &s->result_bo);
-	if (ret)
-		return ret;
+	ref = gc_bo_lookup(file, args->result_handle, gc_shmem_bo_from_gem);
+	if (gc_is_err(ref))
+		return gc_err(ref);
+	s->result_bo = ref;
 	return agx_map_result(s, args->result_offset, args->result_size);
 }
 

@@ -70,7 +70,7 @@ static int amdsim_gtt_get(struct amdsim_bo *bo, struct drm_mm_node *node, struct
 		drm_mm_remove_node(node);
 		return -ENOMEM;
 	}
-	amdsim_gart_bind(adev, node->start, p, bo_npages(bo));
+	amdsim_hw_gart_bind(adev->hw, node->start, p, bo_npages(bo));
 	*pages = p;
 	*vaddr = v;
 	return 0;
@@ -84,7 +84,7 @@ static void amdsim_bo_unplace(struct amdsim_bo *bo, bool dirty)
 	if (bo->domain == AMDSIM_DOMAIN_VRAM) {
 		list_del_init(&bo->lru);
 	} else if (bo->domain == AMDSIM_DOMAIN_GTT) {
-		amdsim_gart_unbind(adev, bo->node.start, bo_npages(bo));
+		amdsim_hw_gart_unbind(adev->hw, bo->node.start, bo_npages(bo));
 		vunmap(bo->vaddr);
 		drm_gem_put_pages(&bo->base, bo->pages, dirty, dirty);
 		bo->pages = NULL;

@@ -5,7 +5,8 @@
  * gpucore_amdgpu is a stub backend modelled on AMD GPUs: rings of packets
  * consumed by a command processor, seqno fences retired from an interrupt,
  * ring reset and forced fence completion on a hang, and BOs placed in VRAM
- * or GTT. The hardware is simulated; everything else is gpucore: BOs are
+ * or GTT. The hardware is simulated (sim/amdgpu_sim.h); everything else is
+ * gpucore: BOs are
  * &struct gc_bo, the queues in front of the rings &struct gc_queue, the
  * hardware and done fences gpucore fences.
  *
@@ -26,7 +27,7 @@
 #include <gpucore/compat.h>
 
 #include "amdgpu_drv.h"
-#include "amdgpu_pm4.h"
+#include "sim_platform.h"
 
 static const struct drm_driver amdsim_drm_driver = {
 	.driver_features = DRIVER_GEM,
@@ -55,6 +56,20 @@ static void amdsim_rings_fini(struct amdsim_device *adev, unsigned int n)
 		amdsim_ring_fini(&adev->rings[n]);
 }
 
+/*
+ * The interrupt handler, registered with the hardware: a CP wrote a fence
+ * seqno. The handler looks at the fence memory of every ring that raised
+ * it and retires the fences up to it.
+ */
+static void amdsim_irq(void *data, unsigned long rings)
+{
+	struct amdsim_device *adev = data;
+	unsigned int i;
+
+	for_each_set_bit(i, &rings, AMDSIM_NUM_RINGS)
+		amdsim_fence_process(&adev->rings[i]);
+}
+
 /**
  * amdsim_device_create() - create a simulated GPU
  * @parent: the parent device; the DRM device is devm-managed on it
@@ -67,6 +82,10 @@ static void amdsim_rings_fini(struct amdsim_device *adev, unsigned int n)
 struct amdsim_device *amdsim_device_create(struct device *parent,
 					   const struct amdsim_config *cfg)
 {
+	struct amdsim_hw_config hw_cfg = {
+		.name = AMDSIM_DRIVER_NAME,
+		.irq_handler = amdsim_irq,
+	};
 	struct amdsim_device *adev;
 	unsigned int i;
 	int ret;
@@ -81,29 +100,31 @@ struct amdsim_device *amdsim_device_create(struct device *parent,
 	gc_device_init(&adev->gdev, &adev->drm);
 	mutex_init(&adev->rings_lock);
 	atomic_set(&adev->nr_bos, 0);
-	amdsim_irq_init(adev);
+	hw_cfg.vram_size = cfg->vram_size;
+	hw_cfg.gtt_size = cfg->gtt_size;
+	hw_cfg.irq_data = adev;
+	adev->hw = amdsim_hw_create(&hw_cfg);
+	if (IS_ERR(adev->hw)) {
+		ret = PTR_ERR(adev->hw);
+		goto err_gdev;
+	}
 	ret = amdsim_mem_init(adev);
 	if (ret)
-		goto err_gdev;
-	adev->cp_wq = alloc_workqueue("%s-cp", WQ_UNBOUND | WQ_MEM_RECLAIM,
-				      AMDSIM_NUM_RINGS, AMDSIM_DRIVER_NAME);
-	if (!adev->cp_wq) {
-		ret = -ENOMEM;
-		goto err_mem;
-	}
+		goto err_hw;
 	for (i = 0; i < AMDSIM_NUM_RINGS; i++) {
 		ret = amdsim_ring_init(&adev->rings[i], adev, i);
-		if (ret) {
-			amdsim_rings_fini(adev, i);
-			goto err_wq;
-		}
+		if (ret)
+			goto err_rings;
 	}
 	return adev;
 
-err_wq:
-	destroy_workqueue(adev->cp_wq);
-err_mem:
+err_rings:
+	/* No doorbell rang yet: stopping the idle CPs is all it takes. */
+	amdsim_hw_stop(adev->hw);
+	amdsim_rings_fini(adev, i);
 	amdsim_mem_fini(adev);
+err_hw:
+	amdsim_hw_destroy(adev->hw);
 err_gdev:
 	gc_device_fini(&adev->gdev);
 	mutex_destroy(&adev->rings_lock);
@@ -130,9 +151,10 @@ void amdsim_device_unplug(struct amdsim_device *adev)
  * @adev: the device; every queue destroyed, every handle to its BOs dropped
  *
  * Waits for the queues to go with their last jobs (gc_device_fini()), then
- * stops the CPs and frees the rings and memory. If BOs are still alive
- * (a reference leaked), their memory is left allocated rather than freed
- * under them. The DRM device goes with @adev's parent.
+ * stops the hardware and frees the rings, the memory and the hardware. If
+ * BOs are still alive (a reference leaked), the memory and the hardware
+ * whose VRAM they may be in are left allocated rather than freed under
+ * them. The DRM device goes with @adev's parent.
  *
  * Context: process context; may sleep.
  * Return: the number of references gc_device_fini() found leaked.
@@ -142,19 +164,18 @@ unsigned int amdsim_device_fini(struct amdsim_device *adev)
 	unsigned int i, leaks, bos;
 
 	leaks = gc_device_fini(&adev->gdev);
-	for (i = 0; i < AMDSIM_NUM_RINGS; i++)
-		amdsim_cp_halt(&adev->rings[i]);
-	amdsim_irq_fini(adev);
+	amdsim_hw_stop(adev->hw);
 	/* Raw submissions still in flight (nothing waits for them): complete them. */
 	for (i = 0; i < AMDSIM_NUM_RINGS; i++)
 		amdsim_fence_force_completion(&adev->rings[i], -ECANCELED);
 	amdsim_rings_fini(adev, AMDSIM_NUM_RINGS);
-	destroy_workqueue(adev->cp_wq);
 	bos = atomic_read(&adev->nr_bos);
-	if (bos)
+	if (bos) {
 		drm_err(&adev->drm, "%u BOs still alive: their memory is not freed\n", bos);
-	else
+	} else {
 		amdsim_mem_fini(adev);
+		amdsim_hw_destroy(adev->hw);
+	}
 	mutex_destroy(&adev->rings_lock);
 	return leaks;
 }
@@ -199,8 +220,6 @@ int amdsim_ring_test(struct amdsim_ring *ring)
 	return lower_32_bits(READ_ONCE(adev->wb[slot])) == value ? 0 : -EIO;
 }
 
-static struct platform_device *amdsim_pdev;
-
 static int amdsim_probe(struct platform_device *pdev)
 {
 	struct amdsim_device *adev = amdsim_device_create(&pdev->dev, NULL);
@@ -237,40 +256,8 @@ static struct platform_driver amdsim_platform_driver = {
 	},
 };
 
-static int __init amdsim_init(void)
-{
-	int ret;
-
-	ret = platform_driver_register(&amdsim_platform_driver);
-	if (ret)
-		return ret;
-	amdsim_pdev = platform_device_register_simple(AMDSIM_DRIVER_NAME, -1, NULL, 0);
-	if (IS_ERR(amdsim_pdev)) {
-		ret = PTR_ERR(amdsim_pdev);
-		goto err_driver;
-	}
-	/* A device whose rings fail their test is not worth loading for. */
-	if (!platform_get_drvdata(amdsim_pdev)) {
-		ret = -ENODEV;
-		goto err_device;
-	}
-	return 0;
-
-err_device:
-	platform_device_unregister(amdsim_pdev);
-err_driver:
-	platform_driver_unregister(&amdsim_platform_driver);
-	return ret;
-}
-
-static void __exit amdsim_exit(void)
-{
-	platform_device_unregister(amdsim_pdev);
-	platform_driver_unregister(&amdsim_platform_driver);
-}
-
-module_init(amdsim_init);
-module_exit(amdsim_exit);
+static struct platform_device *amdsim_pdev;
+module_sim_platform_driver(amdsim_platform_driver, amdsim_pdev);
 
 MODULE_DESCRIPTION("gpucore amdgpu-style stub backend for a simulated GPU");
 MODULE_LICENSE("Dual MIT/GPL");

@@ -1,48 +1,38 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR MIT */
 /*
- * The amdgpu-style stub backend: device, memory, ring, BO and job
+ * The amdgpu-style stub driver: device, memory, ring, BO and job
  * structures shared by its files, and the API its users (the platform
- * driver, the KUnit suites) call.
+ * driver, the KUnit suites) call. The hardware it drives is simulated
+ * under sim/ and reached through sim/amdgpu_sim.h only (see README).
  *
  * Files, one job each:
- *   amdgpu_drv.c    device creation and teardown, unplug, the platform driver
- *   amdgpu_mem.c    the simulated memory: VRAM aperture, GART, writeback page
+ *   amdgpu_drv.c    device creation and teardown, unplug, the interrupt
+ *                   handler, the platform driver
+ *   amdgpu_mem.c    VRAM and GART allocators, the writeback page
  *   amdgpu_bo.c     BOs: GEM + gpucore, VRAM/GTT placement, eviction, pins
  *   amdgpu_ring.c   ring buffers: space, writes, commit (the doorbell), reset
- *   amdgpu_cp.c     the simulated command processor that consumes the rings
- *   amdgpu_irq.c    the interrupt: raised by the CP, handled in hard IRQ
  *   amdgpu_fence.c  seqno fences: emission, retirement, forced completion
  *   amdgpu_job.c    gpucore queues in front of the rings; jobs; hang recovery
- *
- * Every symbol is prefixed amdsim_, not amdgpu_, so that the stub and the
- * real amdgpu driver can be built into one kernel.
- *
- * GPU address space: VRAM at %AMDSIM_VRAM_BASE, the GART aperture (GTT) at
- * %AMDSIM_GART_BASE. The CP reaches memory only through these addresses;
- * an address outside both, or on a GART page with no entry, is a fault:
- * the packet's memory access is dropped and &amdsim_ring.faults counts it.
  */
 #ifndef _AMDGPU_DRV_H_
 #define _AMDGPU_DRV_H_
 
 #include <linux/atomic.h>
 #include <linux/bitops.h>
-#include <linux/irq_work.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/sizes.h>
 #include <linux/spinlock.h>
-#include <linux/workqueue.h>
 #include <drm/drm_device.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_mm.h>
 
 #include <gpucore/gpucore.h>
 
+#include "sim/amdgpu_sim.h"
+
 #define AMDSIM_DRIVER_NAME	"gpucore-amdgpu"
 
-/* Rings of a device; each can have one gpucore queue in front. */
-#define AMDSIM_NUM_RINGS	4
 /* Jobs on a ring at once (drm_sched credits), and in a queue at once. */
 #define AMDSIM_HW_JOBS		8
 #define AMDSIM_MAX_JOBS		64
@@ -51,10 +41,6 @@
 /* The largest job: its packets, without the FENCE the driver appends. */
 #define AMDSIM_IB_DW		64
 #define AMDSIM_JOB_BOS		4
-
-/* GPU addresses of the two apertures. */
-#define AMDSIM_VRAM_BASE	0x0000000100000000ull
-#define AMDSIM_GART_BASE	0x0000000200000000ull
 
 /* Defaults of &struct amdsim_config. */
 #define AMDSIM_DEFAULT_VRAM	SZ_4M
@@ -93,7 +79,7 @@ struct amdsim_config {
 struct amdsim_device;
 
 /**
- * struct amdsim_ring - a ring buffer and the CP that consumes it
+ * struct amdsim_ring - a ring buffer, the driver's side of a CP
  * @adev: the device
  * @idx: index in &amdsim_device.rings
  * @name: for the hardware timeline and the queue
@@ -114,13 +100,6 @@ struct amdsim_device;
  * @stopped: the ring was stopped (hang recovery, unplug); nothing is
  *	emitted until a new queue takes the ring
  * @stop_error: the error emission fails with while @stopped
- * @hw_wptr: the doorbell: @wptr as last committed; the CP reads it
- * @rptr: the CP's read pointer, free-running, written by the CP only
- * @halted: the CP does not execute (set and cleared by the driver)
- * @cp_work: the CP's execution context
- * @bounce: the CP's buffer for COPY_DATA
- * @faults: memory accesses the CP dropped
- * @bad_packets: packets the CP could not parse (the ring hung on them)
  * @resets: ring resets so far
  * @gq: the gpucore queue in front, while it or one of its jobs lives;
  *	under &amdsim_device.rings_lock
@@ -146,14 +125,6 @@ struct amdsim_ring {
 	struct gc_timeline *tl;
 	bool stopped;
 	int stop_error;
-
-	u32 hw_wptr;
-	u32 rptr;
-	bool halted;
-	struct delayed_work cp_work;
-	void *bounce;
-	atomic_t faults;
-	atomic_t bad_packets;
 	unsigned int resets;
 
 	struct gc_queue *gq;
@@ -166,53 +137,41 @@ struct amdsim_ring {
  * @drm: the DRM device its BOs belong to
  * @gdev: gpucore's state: tracking scope, queues, unplug gate
  * @cfg: the sizes it was created with
+ * @hw: the simulated hardware
  * @mem_lock: protects the allocators, the placements and pins of BOs and
  *	@vram_lru
- * @vram: the VRAM's backing memory
+ * @vram: the VRAM as the CPU sees it (amdsim_hw_vram())
  * @vram_mm: VRAM allocator (offsets from the start of VRAM)
  * @vram_lru: BOs in VRAM, least recently placed or used first
  * @gtt_mm: GART aperture allocator (offsets from %AMDSIM_GART_BASE)
- * @gart_lock: protects @gart; the CP takes it around each page access
- * @gart: the GART table: the page behind each aperture page, or NULL
- * @gart_entries: entries in @gart
  * @wb_node: the writeback page's GART range
  * @wb_page: the writeback page
  * @wb: its kernel address
  * @nr_bos: BOs not yet freed
  * @evictions: BOs moved out of VRAM to make room
- * @cp_wq: runs the CPs of every ring
  * @rings: the rings
  * @rings_lock: ring ownership (&amdsim_ring.gq and what goes with it) and
  *	hang recovery
- * @irq_work: the interrupt
- * @irq_pending: rings whose CP raised the interrupt, one bit each
- * @irqs: interrupts handled
  */
 struct amdsim_device {
 	struct drm_device drm;
 	struct gc_device gdev;
 	struct amdsim_config cfg;
+	struct amdsim_hw *hw;
 
 	struct mutex mem_lock;	/* allocators, placements, pins, LRU */
 	void *vram;
 	struct drm_mm vram_mm;
 	struct list_head vram_lru;
 	struct drm_mm gtt_mm;
-	spinlock_t gart_lock;	/* gart */
-	struct page **gart;
-	unsigned int gart_entries;
 	struct drm_mm_node wb_node;
 	struct page *wb_page;
 	u64 *wb;
 	atomic_t nr_bos;
 	unsigned int evictions;
 
-	struct workqueue_struct *cp_wq;
 	struct amdsim_ring rings[AMDSIM_NUM_RINGS];
 	struct mutex rings_lock;	/* ring ownership, recovery */
-	struct irq_work irq_work;
-	unsigned long irq_pending;
-	atomic_t irqs;
 };
 
 /**
@@ -312,10 +271,6 @@ int amdsim_ring_test(struct amdsim_ring *ring);
 /* amdgpu_mem.c */
 int amdsim_mem_init(struct amdsim_device *adev);
 void amdsim_mem_fini(struct amdsim_device *adev);
-int amdsim_mem_rw(struct amdsim_device *adev, u64 addr, void *buf, u32 len, bool write);
-void amdsim_gart_bind(struct amdsim_device *adev, u64 offset, struct page **pages,
-		      unsigned int n);
-void amdsim_gart_unbind(struct amdsim_device *adev, u64 offset, unsigned int n);
 u64 amdsim_wb_gpu_addr(struct amdsim_device *adev, unsigned int slot);
 
 /* amdgpu_bo.c */
@@ -335,17 +290,6 @@ int amdsim_ring_emit(struct amdsim_ring *ring, const u32 *ib, u32 ndw,
 		     struct gc_fence_signaller *sig, u64 *seq);
 void amdsim_ring_reset(struct amdsim_ring *ring);
 u32 amdsim_ring_rptr(struct amdsim_ring *ring);
-
-/* amdgpu_cp.c */
-void amdsim_cp_init(struct amdsim_ring *ring);
-void amdsim_cp_kick(struct amdsim_ring *ring);
-void amdsim_cp_halt(struct amdsim_ring *ring);
-void amdsim_cp_resume(struct amdsim_ring *ring);
-
-/* amdgpu_irq.c */
-void amdsim_irq_init(struct amdsim_device *adev);
-void amdsim_irq_raise(struct amdsim_device *adev, unsigned int ring);
-void amdsim_irq_fini(struct amdsim_device *adev);
 
 /* amdgpu_fence.c */
 int amdsim_fence_emit(struct amdsim_ring *ring, struct gc_fence_signaller *sig, u64 *seq);

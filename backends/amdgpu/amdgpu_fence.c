@@ -31,7 +31,6 @@
  */
 
 #include "amdgpu_drv.h"
-#include "amdgpu_pm4.h"
 
 static struct gc_fence_signaller *amdsim_fence_slot(struct amdsim_ring *ring, u64 seq)
 {

@@ -93,7 +93,7 @@ void amdsim_ring_recover(struct amdsim_ring *ring, int error)
 	unsigned long flags;
 
 	lockdep_assert_held(&ring->adev->rings_lock);
-	amdsim_cp_halt(ring);
+	amdsim_hw_cp_halt(ring->adev->hw, ring->idx);
 	spin_lock_irqsave(&ring->lock, flags);
 	/* Nothing more is emitted: run may race with the timeout handler. */
 	ring->stopped = true;
@@ -104,7 +104,7 @@ void amdsim_ring_recover(struct amdsim_ring *ring, int error)
 	amdsim_ring_reset(ring);
 	spin_unlock_irqrestore(&ring->lock, flags);
 	if (error != -ENODEV)
-		amdsim_cp_resume(ring);
+		amdsim_hw_cp_resume(ring->adev->hw, ring->idx);
 }
 
 /*

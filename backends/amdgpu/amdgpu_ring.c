@@ -2,7 +2,7 @@
 /*
  * Ring buffers, the driver's side. The driver writes packets at its write
  * pointer and publishes them by committing: the new write pointer goes to
- * the doorbell (&amdsim_ring.hw_wptr), which wakes the CP. The CP consumes
+ * the doorbell (amdsim_hw_doorbell()), which wakes the CP. The CP consumes
  * packets at its read pointer. Both pointers count dwords and run freely;
  * the ring's mask turns them into offsets, so a packet may wrap around the
  * end of the ring. The ring is full when the driver would catch up with
@@ -18,10 +18,9 @@
 #include <linux/slab.h>
 
 #include "amdgpu_drv.h"
-#include "amdgpu_pm4.h"
 
 /**
- * amdsim_ring_init() - set a ring up, with its CP idle and ready
+ * amdsim_ring_init() - set a ring up and give it to its CP, idle
  * @ring: the ring
  * @adev: the device, with its config and memory set up
  * @idx: the ring's index
@@ -40,22 +39,20 @@ int amdsim_ring_init(struct amdsim_ring *ring, struct amdsim_device *adev, unsig
 	ring->fence_cpu = &adev->wb[AMDSIM_WB_FENCE(idx)];
 	ring->fence_gpu = amdsim_wb_gpu_addr(adev, AMDSIM_WB_FENCE(idx));
 	ring->buf = kvcalloc(ring->size_dw, sizeof(u32), GFP_KERNEL);
-	ring->bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	ring->tl = gc_timeline_create(AMDSIM_DRIVER_NAME, ring->name, NULL);
-	if (!ring->buf || !ring->bounce || IS_ERR(ring->tl)) {
+	if (!ring->buf || IS_ERR(ring->tl)) {
 		if (!IS_ERR(ring->tl))
 			gc_timeline_put(ring->tl);
-		kfree(ring->bounce);
 		kvfree(ring->buf);
 		return -ENOMEM;
 	}
-	amdsim_cp_init(ring);
+	amdsim_hw_ring_setup(adev->hw, idx, ring->buf, ring->size_dw);
 	return 0;
 }
 
 /**
  * amdsim_ring_fini() - free a ring
- * @ring: the ring; its CP halted, no fence in flight
+ * @ring: the ring; the hardware stopped, no fence in flight
  *
  * Context: process context.
  */
@@ -63,7 +60,6 @@ void amdsim_ring_fini(struct amdsim_ring *ring)
 {
 	WARN_ON(amdsim_fence_pending(ring));
 	gc_timeline_put(ring->tl);
-	kfree(ring->bounce);
 	kvfree(ring->buf);
 }
 
@@ -76,8 +72,7 @@ void amdsim_ring_fini(struct amdsim_ring *ring)
  */
 u32 amdsim_ring_rptr(struct amdsim_ring *ring)
 {
-	/* Pairs with the CP's release: what it consumed is done. */
-	return smp_load_acquire(&ring->rptr);
+	return amdsim_hw_rptr(ring->adev->hw, ring->idx);
 }
 
 /**
@@ -144,9 +139,7 @@ void amdsim_ring_undo(struct amdsim_ring *ring)
 void amdsim_ring_commit(struct amdsim_ring *ring)
 {
 	lockdep_assert_held(&ring->lock);
-	/* The packets before the pointer that shows them. */
-	smp_store_release(&ring->hw_wptr, ring->wptr);
-	amdsim_cp_kick(ring);
+	amdsim_hw_doorbell(ring->adev->hw, ring->idx, ring->wptr);
 }
 
 /**
@@ -195,12 +188,9 @@ int amdsim_ring_emit(struct amdsim_ring *ring, const u32 *ib, u32 ndw,
 void amdsim_ring_reset(struct amdsim_ring *ring)
 {
 	lockdep_assert_held(&ring->lock);
-	WARN_ON(!READ_ONCE(ring->halted));
 	memset(ring->buf, 0, ring->size_dw * sizeof(u32));
 	ring->wptr = 0;
 	ring->wptr_old = 0;
-	WRITE_ONCE(ring->hw_wptr, 0);
-	/* The cleared ring before the pointer the driver reads. */
-	smp_store_release(&ring->rptr, 0);
+	amdsim_hw_cp_reset(ring->adev->hw, ring->idx);
 	ring->resets++;
 }

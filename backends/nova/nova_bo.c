@@ -169,29 +169,18 @@ struct nova_bo *nova_bo_from_gc(struct gc_bo *bo)
 }
 
 /**
- * nova_bo_lookup() - an owned reference to the BO behind a GEM handle
- * @file: the DRM file
- * @handle: the GEM handle
- * @ref: set to the reference; empty on failure
+ * nova_gem_to_bo() - the gpucore state of a nova BO's GEM object
+ * @obj: any GEM object
  *
- * Context: process context.
- * Return: 0, -ENOENT for an unknown handle.
+ * The conversion gc_bo_lookup() takes: nova_bo_lookup(file, handle) is
+ * gc_bo_lookup(file, handle, nova_gem_to_bo).
+ *
+ * Context: any.
+ * Return: the &struct gc_bo of @obj's nova BO; NULL if @obj is not one.
  */
-int nova_bo_lookup(struct drm_file *file, u32 handle, struct gc_bo_ref *ref)
+struct gc_bo *nova_gem_to_bo(struct drm_gem_object *obj)
 {
-	struct drm_gem_object *obj;
-
-	*ref = (struct gc_bo_ref){};
-	obj = drm_gem_object_lookup(file, handle);
-	if (!obj)
-		return -ENOENT;
-	/* The driver has no import: every GEM object of its files is a nova BO. */
-	if (WARN_ON(obj->funcs != &nova_bo_funcs)) {
-		drm_gem_object_put(obj);
-		return -ENOENT;
-	}
-	*ref = gc_bo_adopt(&to_nova_bo(obj)->gc);
-	return 0;
+	return obj->funcs == &nova_bo_funcs ? &to_nova_bo(obj)->gc : NULL;
 }
 
 /**

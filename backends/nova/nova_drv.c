@@ -10,7 +10,7 @@
  *   sequenced records behind read and write pointers;
  * - on top, RPCs (nova_rpc.c): one command, one checked reply, bounded
  *   waits; and events, read by an interrupt handler;
- * - the simulated GSP (nova_gsp.c) owns video memory, which it allocates
+ * - the simulated GSP (sim/nova_gsp.c) owns video memory, which it allocates
  *   for BOs, and runs work on its channels;
  * - BOs (nova_bo.c) are GEM objects in video memory with gpucore attached;
  *   channels and jobs (nova_job.c) are gpucore queues and jobs whose
@@ -37,6 +37,7 @@
 #include <gpucore/compat.h>
 
 #include "nova_drv.h"
+#include "sim_platform.h"
 
 /* The configuration of probed devices. */
 const struct nova_config nova_default_config = {
@@ -46,8 +47,6 @@ const struct nova_config nova_default_config = {
 	.vram_visible = SZ_4M,
 	.rpc_timeout_ms = 1000,
 };
-
-static struct platform_device *nova_pdev;
 
 static const struct drm_ioctl_desc nova_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(NOVA_GETPARAM, nova_ioctl_get_param, DRM_RENDER_ALLOW),
@@ -217,39 +216,8 @@ static struct platform_driver nova_platform_driver = {
 	},
 };
 
-static int __init nova_init(void)
-{
-	int ret;
-
-	ret = platform_driver_register(&nova_platform_driver);
-	if (ret)
-		return ret;
-	nova_pdev = platform_device_register_simple(NOVA_DRIVER_NAME, -1, NULL, 0);
-	if (IS_ERR(nova_pdev)) {
-		ret = PTR_ERR(nova_pdev);
-		goto err_driver;
-	}
-	if (!platform_get_drvdata(nova_pdev)) {
-		ret = -ENODEV;
-		goto err_device;
-	}
-	return 0;
-
-err_device:
-	platform_device_unregister(nova_pdev);
-err_driver:
-	platform_driver_unregister(&nova_platform_driver);
-	return ret;
-}
-
-static void __exit nova_exit(void)
-{
-	platform_device_unregister(nova_pdev);
-	platform_driver_unregister(&nova_platform_driver);
-}
-
-module_init(nova_init);
-module_exit(nova_exit);
+static struct platform_device *nova_pdev;
+module_sim_platform_driver(nova_platform_driver, nova_pdev);
 
 MODULE_DESCRIPTION("gpucore Nova-style DRM driver for a simulated GSP-driven GPU");
 MODULE_LICENSE("Dual MIT/GPL");

@@ -19,7 +19,7 @@
 
 #include "gpucore_nova_drm.h"
 #include "nova_cmdq.h"
-#include "nova_gsp.h"
+#include "sim/nova_sim.h"
 #include "nova_rpc.h"
 
 struct device;
@@ -199,7 +199,7 @@ void nova_device_unplug(struct nova_device *ndev);
 /* nova_bo.c */
 struct gc_bo_unique nova_bo_create(struct nova_device *ndev, u64 size, u32 flags);
 struct nova_bo *nova_bo_from_gc(struct gc_bo *bo);
-int nova_bo_lookup(struct drm_file *file, u32 handle, struct gc_bo_ref *ref);
+struct gc_bo *nova_gem_to_bo(struct drm_gem_object *obj);
 void *nova_bo_cpu_addr(struct nova_bo *bo);
 u64 nova_max_bo_size(struct nova_device *ndev);
 

@@ -105,13 +105,12 @@ int nova_ioctl_gem_info(struct drm_device *drm, void *data, struct drm_file *fil
 	struct drm_nova_gem_info *args = data;
 	struct gc_bo_ref ref __free(gc_bo_put) = {};
 	struct nova_bo *nbo;
-	int ret;
 
 	if (args->pad)
 		return -EINVAL;
-	ret = nova_bo_lookup(file, args->handle, &ref);
-	if (ret)
-		return ret;
+	ref = gc_bo_lookup(file, args->handle, nova_gem_to_bo);
+	if (gc_is_err(ref))
+		return gc_err(ref);
 	nbo = nova_bo_from_gc(gc_bo_borrow(&ref));
 	args->size = nbo->base.size;
 	return 0;

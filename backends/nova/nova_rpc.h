@@ -28,7 +28,7 @@
 #include <linux/workqueue.h>
 
 #include "nova_cmdq.h"
-#include "nova_gsp.h"
+#include "sim/nova_sim.h"
 
 struct drm_device;
 struct nova_rpc_call;

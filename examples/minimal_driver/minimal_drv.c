@@ -27,8 +27,7 @@
 
 #include "minimal_drm.h"
 #include "minimal_drv.h"
-
-static struct platform_device *minimal_pdev;
+#include "sim_platform.h"
 
 static struct minimal_device *to_minimal_device(struct drm_device *drm)
 {
@@ -118,16 +117,14 @@ int minimal_ioctl_submit_fill(struct drm_device *drm, void *data, struct drm_fil
 	struct gc_job_armed armed __free(gc_job_armed_drop) = {};
 	struct gc_fence_ref done __free(gc_fence_put) = {};
 	struct gc_bo_ref bo __free(gc_bo_put) = {};
-	struct drm_gem_object *obj;
 	struct minimal_job *mj;
 	size_t size;
 	int ret;
 
-	obj = drm_gem_object_lookup(file, args->handle);
-	if (!obj)
-		return -ENOENT;
-	/* Rule: a looked-up reference becomes an owned handle at once. */
-	bo = gc_bo_adopt(&container_of(obj, struct gc_shmem_bo, shmem.base)->gc);
+	/* Rule: a looked-up reference is an owned handle at once. */
+	bo = gc_bo_lookup(file, args->handle, gc_shmem_bo_from_gem);
+	if (gc_is_err(bo))
+		return gc_err(bo);
 	size = gc_bo_size(gc_bo_borrow(&bo));
 	if (!args->size || !IS_ALIGNED(args->offset | args->size, 4) ||
 	    args->offset > size || args->size > size - args->offset)
@@ -287,28 +284,8 @@ static struct platform_driver minimal_platform_driver = {
 	.driver.name = MINIMAL_DRIVER_NAME,
 };
 
-static int __init minimal_init(void)
-{
-	int ret = platform_driver_register(&minimal_platform_driver);
-
-	if (ret)
-		return ret;
-	minimal_pdev = platform_device_register_simple(MINIMAL_DRIVER_NAME, -1, NULL, 0);
-	if (IS_ERR(minimal_pdev)) {
-		platform_driver_unregister(&minimal_platform_driver);
-		return PTR_ERR(minimal_pdev);
-	}
-	return 0;
-}
-
-static void __exit minimal_exit(void)
-{
-	platform_device_unregister(minimal_pdev);
-	platform_driver_unregister(&minimal_platform_driver);
-}
-
-module_init(minimal_init);
-module_exit(minimal_exit);
+static struct platform_device *minimal_pdev;
+module_sim_platform_driver(minimal_platform_driver, minimal_pdev);
 
 MODULE_DESCRIPTION("gpucore minimal DRM driver with a simulated engine");
 MODULE_LICENSE("Dual MIT/GPL");

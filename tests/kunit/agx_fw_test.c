@@ -17,8 +17,8 @@
 #include <gpucore/shmem.h>
 #include <gpucore/vm.h>
 
-#include "agx_fw.h"
-#include "agx_mmu.h"
+#include "sim/agx_sim.h"
+#include "sim/agx_mmu.h"
 #include "gc_test.h"
 #include "gpucore_agx_drm.h"
 #include "mock_drm.h"

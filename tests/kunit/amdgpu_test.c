@@ -4,7 +4,8 @@
  * across wrap-around, what each packet does to memory, seqno fences
  * retired in order from the interrupt, a hang and the ring reset with the
  * documented errors, VRAM/GTT placement and eviction, unplug, and teardown
- * with nothing leaked.
+ * with nothing leaked; and the simulated hardware alone, which reaches its
+ * driver only through the interrupt handler registered at its creation.
  *
  * Raw ring cases write packets to a ring with no queue in front, as the
  * driver's ring test does; the others go through gpucore queues.
@@ -17,7 +18,6 @@
 #include <linux/preempt.h>
 
 #include "amdgpu_drv.h"
-#include "amdgpu_pm4.h"
 #include "gc_test.h"
 
 #define WAIT		(10 * HZ)
@@ -271,7 +271,7 @@ static void amd_ring_wrap(struct kunit *test)
 	for (j = 0; j < 100 && amdsim_ring_rptr(ring) != ring->wptr; j++)
 		msleep(20);
 	KUNIT_EXPECT_EQ(test, amdsim_ring_rptr(ring), ring->wptr);
-	KUNIT_EXPECT_EQ(test, atomic_read(&ring->bad_packets), 0);
+	KUNIT_EXPECT_EQ(test, amdsim_hw_bad_packets(ring->adev->hw, ring->idx), 0);
 	for (i = 0, off = 0; i < NR_WRAP; i++) {
 		k = 5 + (i * 7) % 29;
 		for (j = 0; j < k; j++, off++) {
@@ -286,7 +286,7 @@ static void amd_ring_wrap(struct kunit *test)
 		gc_fence_put(&fx->f[i]);
 
 	/* Full ring: 20-dword submissions while the CP is halted. */
-	amdsim_cp_halt(ring);
+	amdsim_hw_cp_halt(ring->adev->hw, ring->idx);
 	for (i = 0; i < 16; i++) {
 		data[0] = 0xf000 + i;
 		wptr = ring->wptr;
@@ -298,7 +298,7 @@ static void amd_ring_wrap(struct kunit *test)
 		fit++;
 	}
 	KUNIT_EXPECT_EQ(test, fit, (ring->size_dw - 1) / (len + AMDSIM_PM4_FENCE_DW));
-	amdsim_cp_resume(ring);
+	amdsim_hw_cp_resume(ring->adev->hw, ring->idx);
 	for (i = 0; i < fit; i++) {
 		KUNIT_EXPECT_EQ(test, amd_status(fx, i), 1);
 		KUNIT_EXPECT_EQ(test, bo_rd(test, bo, SZ_8K + i * 4), 0xf000 + i);
@@ -323,7 +323,7 @@ static void amd_packets(struct kunit *test)
 	struct amdsim_bo *g = amd_bo(fx, 4 * PAGE_SIZE, AMDSIM_DOMAIN_GTT);
 	u64 va = amd_pin(fx, v), ga = amd_pin(fx, g), seq;
 	u32 ib[AMDSIM_IB_DW], w[3] = { 0x11, 0x22, 0x33 }, x = 0x5a5a, n, i;
-	int faults;
+	unsigned int faults;
 
 	KUNIT_EXPECT_EQ(test, amdsim_bo_domain(v), (u32)AMDSIM_DOMAIN_VRAM);
 	KUNIT_EXPECT_EQ(test, amdsim_bo_domain(g), (u32)AMDSIM_DOMAIN_GTT);
@@ -383,12 +383,12 @@ static void amd_packets(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bo_rd(test, v, 0x1c00), x);
 
 	/* A fault drops its write; the next packet runs. */
-	faults = atomic_read(&ring->faults);
+	faults = amdsim_hw_faults(ring->adev->hw, ring->idx);
 	n = amdsim_pm4_write_data(ib, 0x10, &x, 1);
 	n += amdsim_pm4_write_data(ib + n, va + 0x1d00, &x, 1);
 	KUNIT_ASSERT_EQ(test, amd_raw(fx, ring, ib, n, 5), 0);
 	KUNIT_ASSERT_EQ(test, amd_status(fx, 5), 1);
-	KUNIT_EXPECT_EQ(test, atomic_read(&ring->faults), faults + 1);
+	KUNIT_EXPECT_EQ(test, amdsim_hw_faults(ring->adev->hw, ring->idx), faults + 1);
 	KUNIT_EXPECT_EQ(test, bo_rd(test, v, 0x1d00), x);
 
 	/* Garbage: the CP stops on it; recovery completes the fence. */
@@ -396,7 +396,7 @@ static void amd_packets(struct kunit *test)
 	n = 1 + amdsim_pm4_write_data(ib + 1, va + 0x1e00, &x, 1);
 	KUNIT_ASSERT_EQ(test, amd_raw(fx, ring, ib, n, 6), 0);
 	amd_expect_pending(fx, 6);
-	KUNIT_EXPECT_EQ(test, atomic_read(&ring->bad_packets), 1);
+	KUNIT_EXPECT_EQ(test, amdsim_hw_bad_packets(ring->adev->hw, ring->idx), 1);
 	mutex_lock(&fx->adev->rings_lock);
 	amdsim_ring_recover(ring, -ECANCELED);
 	mutex_unlock(&fx->adev->rings_lock);
@@ -443,11 +443,11 @@ static void amd_seqno_order(struct kunit *test)
 	u64 ga = amd_pin(fx, g), first = 0;
 	struct amd_seen seen[4] = {};
 	atomic_t order = ATOMIC_INIT(0);
-	int irqs = atomic_read(&fx->adev->irqs);
+	unsigned int irqs = amdsim_hw_irqs(fx->adev->hw);
 	u32 ib[8], n, i;
 
 	/* Halted while the callbacks go on: none of the fences can signal yet. */
-	amdsim_cp_halt(ring);
+	amdsim_hw_cp_halt(ring->adev->hw, ring->idx);
 	for (i = 0; i < 4; i++) {
 		u32 v = 100 + i;
 
@@ -463,7 +463,7 @@ static void amd_seqno_order(struct kunit *test)
 							     &seen[i].cb, amd_seen_cb), 0);
 	}
 	KUNIT_EXPECT_EQ(test, ring->sync_seq, first + 3);
-	amdsim_cp_resume(ring);
+	amdsim_hw_cp_resume(ring->adev->hw, ring->idx);
 	KUNIT_ASSERT_EQ(test, amd_status(fx, 0), 1);
 	for (i = 1; i < 4; i++)
 		amd_expect_pending(fx, i);
@@ -479,7 +479,7 @@ static void amd_seqno_order(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, READ_ONCE(*ring->fence_cpu), first + 3);
 	KUNIT_EXPECT_EQ(test, amdsim_fence_pending(ring), 0u);
-	KUNIT_EXPECT_GT(test, atomic_read(&fx->adev->irqs), irqs);
+	KUNIT_EXPECT_GT(test, amdsim_hw_irqs(fx->adev->hw), irqs);
 	KUNIT_EXPECT_EQ(test, bo_rd(test, g, 12), 102u);
 	KUNIT_EXPECT_EQ(test, bo_rd(test, g, 16), 103u);
 	amdsim_bo_unpin(g);
@@ -539,7 +539,7 @@ static void amd_hang_reset(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, qa->resets, 1u);
 	KUNIT_EXPECT_EQ(test, qb->resets, 0u);
 	KUNIT_EXPECT_EQ(test, amdsim_ring_rptr(qa), 0u);
-	KUNIT_EXPECT_EQ(test, READ_ONCE(qa->hw_wptr), 0u);
+	KUNIT_EXPECT_EQ(test, amdsim_hw_doorbell_wptr(qa->adev->hw, qa->idx), 0u);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(*qa->fence_cpu), qa->sync_seq);
 	KUNIT_EXPECT_EQ(test, amdsim_fence_pending(qa), 0u);
 	KUNIT_EXPECT_TRUE(test, READ_ONCE(qa->gq->banned));
@@ -679,7 +679,7 @@ static void amd_unplug(struct kunit *test)
 	amdsim_device_unplug(fx->adev);
 	KUNIT_EXPECT_EQ(test, amd_status(fx, 1), -ENODEV);
 	KUNIT_EXPECT_EQ(test, amd_status(fx, 2), -ENODEV);
-	KUNIT_EXPECT_TRUE(test, READ_ONCE(q->halted));
+	KUNIT_EXPECT_TRUE(test, amdsim_hw_cp_halted(q->adev->hw, q->idx));
 	KUNIT_EXPECT_EQ(test, amdsim_fence_pending(q), 0u);
 	late = amdsim_queue_create(fx->adev, LONG_MS);
 	KUNIT_EXPECT_TRUE(test, IS_ERR(late));
@@ -722,7 +722,74 @@ static void amd_teardown(struct kunit *test)
 	amd_fx_finish(fx);
 }
 
+struct amd_irq_seen {
+	atomic_t calls;
+	unsigned long rings;
+	bool hardirq;
+};
+
+static void amd_irq_record(void *data, unsigned long rings)
+{
+	struct amd_irq_seen *s = data;
+
+	s->rings |= rings;
+	s->hardirq = in_hardirq();
+	/* Ordered after the fields: the test reads them once it sees the call. */
+	smp_mb__before_atomic();
+	atomic_inc(&s->calls);
+}
+
+/*
+ * The hardware without its driver: a FENCE packet that asks for the
+ * interrupt writes its seqno, then calls the handler given at creation,
+ * in hard interrupt context, with the ring's bit; a FENCE without the
+ * flag writes its seqno and calls nothing.
+ */
+static void amd_sim_irq_through_registered_handler(struct kunit *test)
+{
+	struct amd_irq_seen seen = { .calls = ATOMIC_INIT(0) };
+	struct amdsim_hw_config cfg = {
+		.name = "amdsim-test",
+		.vram_size = PAGE_SIZE,
+		.gtt_size = 2 * PAGE_SIZE,
+		.irq_handler = amd_irq_record,
+		.irq_data = &seen,
+	};
+	struct amdsim_hw *hw = amdsim_hw_create(&cfg);
+	u32 *ring = kunit_kcalloc(test, 256, sizeof(u32), GFP_KERNEL);
+	u64 *vram;
+	u32 n;
+	int i;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(hw));
+	KUNIT_ASSERT_NOT_NULL(test, ring);
+	vram = amdsim_hw_vram(hw);
+	amdsim_hw_ring_setup(hw, 2, ring, 256);
+	n = amdsim_pm4_fence(ring, AMDSIM_VRAM_BASE, 6, 0);
+	amdsim_hw_doorbell(hw, 2, n);
+	for (i = 0; i < 50 && amdsim_hw_rptr(hw, 2) != n; i++)
+		msleep(20);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(vram[0]), 6ull);
+	KUNIT_EXPECT_EQ(test, atomic_read(&seen.calls), 0);
+
+	n += amdsim_pm4_fence(ring + n, AMDSIM_VRAM_BASE + 8, 7, AMDSIM_FENCE_INT);
+	amdsim_hw_doorbell(hw, 2, n);
+	for (i = 0; i < 50 && !atomic_read(&seen.calls); i++)
+		msleep(20);
+	KUNIT_ASSERT_EQ(test, atomic_read(&seen.calls), 1);
+	/* Pairs with the handler's barrier: its fields after its count. */
+	smp_mb__after_atomic();
+	KUNIT_EXPECT_EQ(test, READ_ONCE(vram[1]), 7ull);
+	KUNIT_EXPECT_EQ(test, seen.rings, BIT(2));
+	KUNIT_EXPECT_TRUE(test, seen.hardirq);
+	KUNIT_EXPECT_EQ(test, amdsim_hw_irqs(hw), 1u);
+	KUNIT_EXPECT_EQ(test, amdsim_hw_faults(hw, 2), 0u);
+	amdsim_hw_stop(hw);
+	amdsim_hw_destroy(hw);
+}
+
 static struct kunit_case amd_cases[] = {
+	KUNIT_CASE(amd_sim_irq_through_registered_handler),
 	KUNIT_CASE(amd_ring_wrap),
 	KUNIT_CASE(amd_packets),
 	KUNIT_CASE(amd_seqno_order),

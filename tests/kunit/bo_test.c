@@ -160,6 +160,95 @@ static void bo_adopt_lookup(struct kunit *test)
 	gc_expect_no_reports(test);
 }
 
+/* gc_bo_lookup(): a handle of a gpucore BO gives an owned reference. */
+static void bo_lookup_owned(struct kunit *test)
+{
+	struct gc_mock_device *mdev = gc_mock_device(test, true);
+	struct drm_file *file = gc_mock_file(test, mdev);
+	struct gc_bo_unique u = gc_shmem_bo_create(&mdev->drm, 4096, &mdev->refs);
+	struct gc_bo_ref ref, found;
+	u32 handle;
+
+	ref = gc_bo_publish(&u, file, &handle);
+	KUNIT_ASSERT_FALSE(test, gc_is_err(ref));
+	found = gc_bo_lookup(file, handle, gc_shmem_bo_from_gem);
+	KUNIT_ASSERT_FALSE(test, gc_is_err(found));
+	KUNIT_EXPECT_PTR_EQ(test, gc_bo_borrow(&found), gc_bo_borrow(&ref));
+	KUNIT_EXPECT_EQ(test, gem_refs(gc_bo_borrow(&ref)), 3u);
+	gc_bo_put(&found);
+	KUNIT_EXPECT_EQ(test, gem_refs(gc_bo_borrow(&ref)), 2u);
+	gc_bo_put(&ref);
+	gc_expect_no_reports(test);
+}
+
+/* No such handle, never created or closed: -ENOENT, nothing reported. */
+static void bo_lookup_unknown_handle(struct kunit *test)
+{
+	struct gc_mock_device *mdev = gc_mock_device(test, true);
+	struct drm_file *file = gc_mock_file(test, mdev);
+	struct gc_bo_unique u = gc_shmem_bo_create(&mdev->drm, 4096, &mdev->refs);
+	struct gc_bo_ref ref, found;
+	u32 handle;
+
+	found = gc_bo_lookup(file, 0xdead, gc_shmem_bo_from_gem);
+	KUNIT_EXPECT_TRUE(test, gc_is_err(found));
+	KUNIT_EXPECT_EQ(test, gc_err(found), -ENOENT);
+	gc_bo_put(&found);	/* an error handle owns nothing */
+
+	ref = gc_bo_publish(&u, file, &handle);
+	KUNIT_ASSERT_FALSE(test, gc_is_err(ref));
+	KUNIT_ASSERT_EQ(test, drm_gem_handle_delete(file, handle), 0);
+	found = gc_bo_lookup(file, handle, gc_shmem_bo_from_gem);
+	KUNIT_EXPECT_EQ(test, gc_err(found), -ENOENT);
+	KUNIT_EXPECT_EQ(test, gem_refs(gc_bo_borrow(&ref)), 1u);
+	gc_bo_put(&ref);
+	gc_expect_no_reports(test);
+}
+
+/*
+ * A GEM object that is not a gpucore BO is -EINVAL, not reported (user
+ * space chose the handle), and the lookup's reference is dropped. Here a
+ * bare shmem object, which the conversion does not know.
+ */
+static void bo_lookup_foreign_object(struct kunit *test)
+{
+	struct gc_mock_device *bare = gc_mock_device(test, false);
+	struct drm_file *file = gc_mock_file(test, bare);
+	struct drm_gem_shmem_object *foreign;
+	struct gc_bo_ref found;
+	u32 handle;
+
+	foreign = drm_gem_shmem_create(&bare->drm, 4096);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(foreign));
+	KUNIT_ASSERT_EQ(test, drm_gem_handle_create(file, &foreign->base, &handle), 0);
+	KUNIT_EXPECT_NULL(test, gc_shmem_bo_from_gem(&foreign->base));
+	found = gc_bo_lookup(file, handle, gc_shmem_bo_from_gem);
+	KUNIT_EXPECT_EQ(test, gc_err(found), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kref_read(&foreign->base.refcount), 2u);
+	drm_gem_object_put(&foreign->base);
+	gc_expect_no_reports(test);
+}
+
+/* The same for a gpucore shmem object that gpucore was never attached to. */
+static void bo_lookup_unattached_object(struct kunit *test)
+{
+	struct gc_mock_device *mdev = gc_mock_device(test, true);
+	struct drm_file *file = gc_mock_file(test, mdev);
+	struct drm_gem_shmem_object *unattached;
+	struct gc_bo_ref found;
+	u32 handle;
+
+	unattached = drm_gem_shmem_create(&mdev->drm, 4096);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(unattached));
+	KUNIT_ASSERT_EQ(test, drm_gem_handle_create(file, &unattached->base, &handle), 0);
+	KUNIT_ASSERT_NOT_NULL(test, gc_shmem_bo_from_gem(&unattached->base));
+	found = gc_bo_lookup(file, handle, gc_shmem_bo_from_gem);
+	KUNIT_EXPECT_EQ(test, gc_err(found), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kref_read(&unattached->base.refcount), 2u);
+	drm_gem_object_put(&unattached->base);
+	gc_expect_no_reports(test);
+}
+
 static void bo_get_put_and_move(struct kunit *test)
 {
 	struct gc_mock_device *mdev = gc_mock_device(test, true);
@@ -523,6 +612,10 @@ static struct kunit_case gc_bo_cases[] = {
 	KUNIT_CASE(bo_unique_drop_frees),
 	KUNIT_CASE(bo_catalogue_2_publish_then_close),
 	KUNIT_CASE(bo_adopt_lookup),
+	KUNIT_CASE(bo_lookup_owned),
+	KUNIT_CASE(bo_lookup_unknown_handle),
+	KUNIT_CASE(bo_lookup_foreign_object),
+	KUNIT_CASE(bo_lookup_unattached_object),
 	KUNIT_CASE(bo_get_put_and_move),
 	KUNIT_CASE(bo_get_of_foreign_bo_takes_nothing),
 	KUNIT_CASE(bo_double_put_through_copy),

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
  * The AGX driver under the conformance suite: its queues, jobs, hang
- * handling and teardown (agx_job.c) on its simulated firmware (agx_fw.c).
+ * handling and teardown (agx_job.c) on its simulated firmware (sim/agx_fw.c).
  * The adapter only builds what a probe and an open file would give those:
  * an &struct agx_device initialised as agx_probe() does (not registered, as
  * the suite needs no node) and one VM, as VM_CREATE makes it. A queue is
@@ -28,7 +28,7 @@
 #include <gpucore/gpucore.h>
 
 #include "agx_drv.h"
-#include "agx_fw.h"
+#include "sim/agx_sim.h"
 #include "conformance.h"
 
 /* The device's final teardown has not run yet. */

@@ -10,7 +10,6 @@
 #include <linux/slab.h>
 
 #include "amdgpu_drv.h"
-#include "amdgpu_pm4.h"
 #include "conformance.h"
 
 /**

@@ -426,7 +426,8 @@ static void nova_gem_create_info(struct kunit *test)
 	info = (struct drm_nova_gem_info){ .handle = d.handle };
 	KUNIT_ASSERT_EQ(test, nova_ioctl_gem_info(drm, &info, file), 0);
 	KUNIT_EXPECT_EQ(test, info.size, (u64)SZ_64K);
-	KUNIT_ASSERT_EQ(test, nova_bo_lookup(file, d.handle, &ref), 0);
+	ref = gc_bo_lookup(file, d.handle, nova_gem_to_bo);
+	KUNIT_ASSERT_FALSE(test, gc_is_err(ref));
 	KUNIT_EXPECT_GE(test, nova_bo_from_gc(gc_bo_borrow(&ref))->vram_offset, (u64)NT_VISIBLE);
 	KUNIT_EXPECT_FALSE(test, nova_bo_from_gc(gc_bo_borrow(&ref))->flags & NOVA_BO_CPU_VISIBLE);
 	gc_bo_put(&ref);

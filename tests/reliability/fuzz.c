@@ -679,13 +679,13 @@ static unsigned int gen_stream(struct fuzzer *f, __u32 *w, unsigned int max)
 	return n;
 }
 
-/* -- the stream's rules (DOC: command stream; agx_fw.c) --------------------- */
+/* -- the stream's rules (DOC: command stream; sim/agx_fw.c) --------------------- */
 
 /*
  * What the fence of a SUBMIT of @w may end with. Malformed: an unknown
  * opcode, a wrong argument count, arguments past the end, a FILL or COPY
  * byte count that is not a multiple of 4, a range that wraps past 2^64
- * (agx_fw.c), and with the spec's item 5 HANG or STALL while test_opcodes
+ * (sim/agx_fw.c), and with the spec's item 5 HANG or STALL while test_opcodes
  * is off, or a STALL over DRM_AGX_MAX_STALL_US. A well-formed stream may
  * hang if it holds HANG or stalls for a good part of the driver's timeout.
  */

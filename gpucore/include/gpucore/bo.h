@@ -137,6 +137,8 @@ struct gc_bo_ref gc_bo_publish(struct gc_bo_unique *unique, struct drm_file *fil
 
 struct gc_bo_ref gc_bo_get(struct gc_bo *bo);
 struct gc_bo_ref gc_bo_adopt(struct gc_bo *bo);
+struct gc_bo_ref gc_bo_lookup(struct drm_file *file, u32 handle,
+			      struct gc_bo *(*to_bo)(struct drm_gem_object *gem));
 void gc_bo_put(struct gc_bo_ref *ref);
 struct gc_bo *gc_bo_borrow(const struct gc_bo_ref *ref);
 

@@ -28,6 +28,7 @@ struct gc_shmem_bo {
 
 struct drm_gem_object *gc_shmem_gem_create_object(struct drm_device *dev, size_t size);
 void gc_shmem_bo_prepare(struct gc_shmem_bo *bo);
+struct gc_bo *gc_shmem_bo_from_gem(struct drm_gem_object *gem);
 struct gc_bo_unique gc_shmem_bo_create(struct drm_device *dev, size_t size,
 				       struct gc_track_dir *dir);
 

@@ -38,7 +38,7 @@
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
-#include "agx_fw.h"
+#include "agx_sim.h"
 #include "agx_mmu.h"
 #include "gpucore_agx_drm.h"
 

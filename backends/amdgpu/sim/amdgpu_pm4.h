@@ -6,7 +6,7 @@
  * Every packet is a header dword followed by its payload, PM4 "type 3"
  * style: the header holds the packet type (3) in bits 31..30, the payload
  * length minus one in bits 29..16 and the opcode in bits 15..8. Addresses
- * are GPU addresses (VRAM or GART, see amdsim_drv.h), two dwords, low
+ * are GPU addresses (VRAM or GART, see amdgpu_sim.h), two dwords, low
  * dword first. Packets may straddle the end of the ring: the CP reads
  * dword by dword with the ring's mask.
  *

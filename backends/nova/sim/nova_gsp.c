@@ -34,8 +34,8 @@
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 
-#include "nova_cmdq.h"
-#include "nova_gsp.h"
+#include "../nova_cmdq.h"
+#include "nova_sim.h"
 
 /* Allocation granule of video memory. */
 #define NOVA_GSP_PAGE		SZ_4K

@@ -13,8 +13,8 @@
  *
  * Nothing here knows about DRM, jobs or fences: the driver owns those.
  */
-#ifndef _AGX_FW_H_
-#define _AGX_FW_H_
+#ifndef _AGX_SIM_H_
+#define _AGX_SIM_H_
 
 #include <linux/types.h>
 
@@ -68,4 +68,4 @@ int agx_fw_queue_status(struct agx_fw_queue *queue, u64 stamp);
 void agx_fw_queue_stop(struct agx_fw_queue *queue);
 u64 agx_fw_timestamp_frequency(void);
 
-#endif /* _AGX_FW_H_ */
+#endif /* _AGX_SIM_H_ */

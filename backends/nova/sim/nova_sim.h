@@ -18,8 +18,8 @@
  * resets it; a reset drops the channel's queued work, and once its reply
  * is sent no completion of that work follows.
  */
-#ifndef _NOVA_GSP_H_
-#define _NOVA_GSP_H_
+#ifndef _NOVA_SIM_H_
+#define _NOVA_SIM_H_
 
 #include <linux/bits.h>
 #include <linux/build_bug.h>
@@ -249,4 +249,4 @@ u64 nova_gsp_vram_used(struct nova_gsp *gsp);
 unsigned int nova_gsp_bad_commands(struct nova_gsp *gsp);
 unsigned int nova_gsp_resets(struct nova_gsp *gsp);
 
-#endif /* _NOVA_GSP_H_ */
+#endif /* _NOVA_SIM_H_ */
