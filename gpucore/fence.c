@@ -15,6 +15,8 @@
 #include <gpucore/fence.h>
 #include <gpucore/report.h>
 
+#include "internal.h"
+
 #define GC_FENCE_MAGIC		0x67636665	/* "gcfe" */
 #define GC_FENCE_POISON		0x6763dead
 /* Set once the signaller has been consumed. */
@@ -177,6 +179,9 @@ u64 gc_timeline_context(const struct gc_timeline *tl)
 }
 EXPORT_SYMBOL_NS_GPL(gc_timeline_context, GPUCORE_NS);
 
+static struct gc_fence_signaller gc_fence_create_class(struct gc_timeline *tl, gfp_t gfp,
+						       struct lock_class_key *class);
+
 /**
  * gc_fence_create() - create a fence and the right to signal it
  * @tl: the timeline; the fence gets its next seqno
@@ -191,6 +196,34 @@ EXPORT_SYMBOL_NS_GPL(gc_timeline_context, GPUCORE_NS);
  * timeline) or ERR_PTR(-ENOMEM), check with gc_is_err(), and owns nothing.
  */
 struct gc_fence_signaller gc_fence_create(struct gc_timeline *tl, gfp_t gfp)
+{
+	return gc_fence_create_class(tl, gfp, NULL);
+}
+EXPORT_SYMBOL_NS_GPL(gc_fence_create, GPUCORE_NS);
+
+/*
+ * A job's done fence signals from the callback of drm_sched's finished
+ * fence, which signals under the lock of the hardware fence, itself often
+ * a gpucore fence: done fences get a lock class of their own, so that
+ * lockdep sees two kinds of fence nested, not one lock taken twice.
+ */
+static struct lock_class_key gc_fence_done_class;
+
+/**
+ * gc_fence_create_done() - gc_fence_create() for a job's done fence
+ * @tl: the queue's timeline
+ * @gfp: allocation flags
+ *
+ * Return: as gc_fence_create().
+ */
+struct gc_fence_signaller gc_fence_create_done(struct gc_timeline *tl, gfp_t gfp)
+{
+	return gc_fence_create_class(tl, gfp, &gc_fence_done_class);
+}
+
+/* gc_fence_create(), the fence's lock in @class if not NULL. */
+static struct gc_fence_signaller gc_fence_create_class(struct gc_timeline *tl, gfp_t gfp,
+						       struct lock_class_key *class)
 {
 	struct gc_fence_signaller sig = {};
 	struct gc_fence *gf;
@@ -207,6 +240,8 @@ struct gc_fence_signaller gc_fence_create(struct gc_timeline *tl, gfp_t gfp)
 		return sig;
 	}
 	spin_lock_init(&gf->lock);
+	if (class)
+		lockdep_set_class(&gf->lock, class);
 	gf->magic = GC_FENCE_MAGIC;
 	gf->dir_id = tl->dir_id;
 	memcpy(gf->driver_name, tl->driver_name, sizeof(gf->driver_name));
@@ -228,7 +263,6 @@ struct gc_fence_signaller gc_fence_create(struct gc_timeline *tl, gfp_t gfp)
 #endif
 	return sig;
 }
-EXPORT_SYMBOL_NS_GPL(gc_fence_create, GPUCORE_NS);
 
 /*
  * The signaller's fence if the signaller may be used: the same checks as

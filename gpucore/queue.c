@@ -719,7 +719,7 @@ struct gc_job_armed gc_job_arm(struct gc_job_pending *pending)
 	ret = gc_queue_refuses(queue);
 	if (ret)
 		goto err_unlock;
-	gc_job_done(job) = gc_fence_create(queue->tl, GFP_KERNEL);
+	gc_job_done(job) = gc_fence_create_done(queue->tl, GFP_KERNEL);
 	if (gc_is_err(gc_job_done(job))) {
 		ret = gc_err(gc_job_done(job));
 		gc_job_done(job).ptr = NULL;

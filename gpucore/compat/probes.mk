@@ -12,6 +12,8 @@ gc_have = $(if $(shell grep -sqF '$(2)' $(srctree)/include/$(1) && echo y),-DGC_
 gc_sched_h := drm/gpu_scheduler.h
 # drm_sched_init() takes an argument struct (6.15; Debian backports it to 6.1.y).
 ccflags-y += $(call gc_have,$(gc_sched_h),struct drm_sched_init_args,SCHED_INIT_ARGS)
+# The driver sets the number of run queues (6.8).
+ccflags-y += $(call gc_have,$(gc_sched_h),num_rqs,SCHED_NUM_RQS)
 # The scheduler runs on workqueues (6.8): drm_sched_wqueue_stop()/start().
 ccflags-y += $(call gc_have,$(gc_sched_h),drm_sched_wqueue_stop,SCHED_WQUEUE)
 # Jobs carry a credit count (6.7): drm_sched_job_init(job, entity, credits, owner).
@@ -46,3 +48,7 @@ ccflags-y += $(call gc_have,linux/dma-fence.h,void dma_fence_enable_sw_signaling
 ccflags-y += $(call gc_have,linux/dma-fence.h,dma_fence_spinlock,FENCE_SPINLOCK)
 # destroy_timer_on_stack() (renamed timer_destroy_on_stack() in 6.16).
 ccflags-y += $(call gc_have,linux/timer.h,void timer_destroy_on_stack,TIMER_DESTROY_ON_STACK)
+# drm_gem_shmem_object's use counts are refcount_t (6.16).
+ccflags-y += $(call gc_have,drm/drm_gem_shmem_helper.h,refcount_t pages_use_count,SHMEM_REFCOUNT)
+# A VMA's flags are set through vm_flags_init() (6.3); vm_flags is const.
+ccflags-y += $(call gc_have,linux/mm.h,void vm_flags_init,VM_FLAGS_INIT)

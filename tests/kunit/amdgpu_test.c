@@ -77,10 +77,10 @@ static struct amd_fx *amd_fx_init(struct kunit *test, const struct amdsim_config
 	fx->parent = root_device_register("gc-amdgpu-test");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(fx->parent));
 	fx->adev = amdsim_device_create(fx->parent, cfg);
-	if (IS_ERR(fx->adev)) {
+	if (IS_ERR(fx->adev))
 		root_device_unregister(fx->parent);
-		KUNIT_ASSERT_FAILURE(test, "amdsim_device_create: %ld", PTR_ERR(fx->adev));
-	}
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(fx->adev), "amdsim_device_create: %ld",
+			       PTR_ERR(fx->adev));
 	KUNIT_ASSERT_NOT_NULL(test, kunit_alloc_resource(test, NULL, amd_fx_free, GFP_KERNEL,
 							 fx));
 	return fx;

@@ -10,6 +10,7 @@
 #include <linux/iosys-map.h>
 #include <drm/drm_gem.h>
 
+#include <gpucore/compat.h>
 #include <gpucore/bo.h>
 #include <gpucore/fence_set.h>
 #include <gpucore/shmem.h>
@@ -388,9 +389,9 @@ static void bo_vmap_scope_cleanup(struct kunit *test)
 		struct gc_bo_vmap map __free(gc_bo_vunmap) = {};
 
 		KUNIT_ASSERT_EQ(test, gc_bo_vmap(&map, gc_bo_borrow(&ref)), 0);
-		KUNIT_EXPECT_EQ(test, sbo->shmem.vmap_use_count, 1u);
+		KUNIT_EXPECT_EQ(test, gc_compat_shmem_vmap_use_count(&sbo->shmem), 1u);
 	}
-	KUNIT_EXPECT_EQ(test, sbo->shmem.vmap_use_count, 0u);
+	KUNIT_EXPECT_EQ(test, gc_compat_shmem_vmap_use_count(&sbo->shmem), 0u);
 	KUNIT_EXPECT_EQ(test, kref_read(&sbo->shmem.base.refcount), 1u);
 	gc_bo_put(&ref);
 	gc_expect_no_reports(test);
@@ -404,11 +405,11 @@ static void bo_pin_holds_pages(struct kunit *test)
 	struct gc_bo_pin pin;
 
 	KUNIT_ASSERT_EQ(test, gc_bo_pin(&pin, gc_bo_borrow(&ref)), 0);
-	KUNIT_EXPECT_EQ(test, sbo->shmem.pages_use_count, 1u);
+	KUNIT_EXPECT_EQ(test, gc_compat_shmem_pages_use_count(&sbo->shmem), 1u);
 	KUNIT_EXPECT_NOT_NULL(test, sbo->shmem.pages);
 	gc_bo_put(&ref);
 	/* The pin's own reference keeps BO and pages. */
-	KUNIT_EXPECT_EQ(test, sbo->shmem.pages_use_count, 1u);
+	KUNIT_EXPECT_EQ(test, gc_compat_shmem_pages_use_count(&sbo->shmem), 1u);
 	gc_bo_unpin(&pin);
 	KUNIT_EXPECT_EQ(test, gc_track_dir_live(&mdev->refs), 0u);
 	gc_expect_no_reports(test);

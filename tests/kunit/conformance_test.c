@@ -16,6 +16,7 @@
 #include <linux/jiffies.h>
 #include <linux/random.h>
 
+#include <gpucore/compat.h>
 #include <gpucore/bo.h>
 #include <gpucore/fence.h>
 
@@ -44,20 +45,15 @@ static const struct gc_conf_backend *const conf_backends[] = {
 #if GC_CONF_BUILTIN(CONFIG_DRM_GPUCORE_AMDGPU)
 	&gc_conf_amdgpu,
 #endif
-	NULL,
 };
 
 /* KUnit parameters: the backends, named after themselves. */
-static const void *conf_gen_params(const void *prev, char *desc)
+static void conf_backend_desc(const struct gc_conf_backend *const *p, char *desc)
 {
-	const struct gc_conf_backend *const *p = prev;
-
-	p = p ? p + 1 : conf_backends;
-	if (!*p)
-		return NULL;
 	strscpy(desc, (*p)->name, KUNIT_PARAM_DESC_SIZE);
-	return p;
 }
+
+KUNIT_ARRAY_PARAM(conf, conf_backends, conf_backend_desc);
 
 /* A fence the case signals itself, to hold jobs back. */
 struct fx_gate {
@@ -213,10 +209,10 @@ static struct dma_fence *fx_gate(struct conf_fx *fx, unsigned int *slot)
 	g->tl = gc_timeline_create("gc-conformance", "gate", NULL);
 	KUNIT_ASSERT_FALSE(fx->test, IS_ERR(g->tl));
 	g->sig = gc_fence_create(g->tl, GFP_KERNEL);
-	if (gc_is_err(g->sig)) {
+	if (gc_is_err(g->sig))
 		gc_timeline_put(g->tl);
-		KUNIT_ASSERT_FAILURE(fx->test, "gc_fence_create: %ld", gc_err(g->sig));
-	}
+	KUNIT_ASSERT_FALSE_MSG(fx->test, gc_is_err(g->sig), "gc_fence_create: %ld",
+			       gc_err(g->sig));
 	*slot = fx->nr_gate++;
 	/* Borrowed: the signaller's reference keeps it alive until opened. */
 	f = gc_fence_signaller_fence(&g->sig);

@@ -281,7 +281,8 @@ static int race_fn(void *arg)
 			gc_fence_signal(&sig);
 		if (!cb.seen) {
 			dma_fence_wait(f2, false);
-			spin_lock_irq(gc_compat_fence_lock(f2));	/* let running callbacks finish */
+			/* Let running callbacks finish. */
+			spin_lock_irq(gc_compat_fence_lock(f2));
 			spin_unlock_irq(gc_compat_fence_lock(f2));
 		}
 		if (!READ_ONCE(cb.seen))

@@ -10,6 +10,7 @@
 #include <linux/dma-resv.h>
 #include <linux/irq_work.h>
 
+#include <gpucore/compat.h>
 #include <gpucore/fence_set.h>
 
 #include "gc_test.h"
@@ -179,7 +180,7 @@ static void set_merge_signals_when_all_do(struct kunit *test)
 	merged = gc_fence_set_merge(&fx.set, GFP_KERNEL);
 	KUNIT_ASSERT_FALSE(test, gc_is_err(merged));
 	m = gc_fence_borrow(&merged);
-	dma_fence_enable_sw_signaling(m);
+	gc_compat_fence_enable_signaling(m);
 	for (i = 0; i < NR_FOREIGN; i++) {
 		KUNIT_EXPECT_FALSE(test, dma_fence_is_signaled(m));
 		dma_fence_signal(fx.f[i]);

@@ -548,12 +548,12 @@ static void lifetime_entity_kill_cancels(struct kunit *test)
 	mock_gpu_init(test, &gpu);
 	ring = mock_ring_create(test, &gpu, 2, 4, LONG_MS, 1);
 	queue = ring->queue;
-	kthread_park(queue->sched.thread);
+	gc_compat_sched_pause(&queue->sched);
 	done = mock_submit(test, ring, mock_job_alloc(test, ring), NULL);
 	drm_sched_entity_fini(&queue->entity);
 	KUNIT_EXPECT_GT(test, wait_done(&done), 0L);
 	KUNIT_EXPECT_EQ(test, done_status(&done), -ECANCELED);
-	kthread_unpark(queue->sched.thread);
+	gc_compat_sched_resume(&queue->sched);
 	KUNIT_EXPECT_EQ(test, atomic_read(&gpu.runs), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ring->stops), 0);
 	/* The queue's own teardown finds the entity empty. */

@@ -45,6 +45,7 @@
 #include <linux/mm.h>
 #include <linux/platform_device.h>
 #include <linux/timer.h>
+#include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_mm.h>
 #include <drm/drm_prime.h>
 #include <drm/gpu_scheduler.h>
@@ -87,6 +88,14 @@ static inline int gc_compat_sched_init(struct drm_gpu_scheduler *sched,
 #if defined(GC_HAVE_SCHED_INIT_ARGS)
 	const struct drm_sched_init_args args = {
 		.ops = ops,
+#ifdef GC_HAVE_SCHED_NUM_RQS
+		/*
+		 * A run queue per priority, as 6.1 always has: from 6.8 the
+		 * count is the driver's, and with none, entities cannot be
+		 * created (Debian's 6.1.y backport of the struct lacks it).
+		 */
+		.num_rqs = DRM_SCHED_PRIORITY_COUNT,
+#endif
 		.credit_limit = credit_limit,
 		.timeout = timeout,
 		.name = name,
@@ -249,8 +258,9 @@ gc_compat_sched_timeout_done(struct drm_gpu_scheduler *sched, struct drm_sched_j
 }
 
 /**
- * define GC_DRM_DRIVER_DATE - the &drm_driver.date initializer: a date
- * string up to 6.13, where DRM_IOCTL_VERSION copies it out; the member is
+ * define GC_DRM_DRIVER_DATE - the date initializer of a drm_driver
+ *
+ * Up to 6.13 DRM_IOCTL_VERSION copies &drm_driver.date out; the member is
  * gone from 6.14 (unnecessary from 6.14). Stands as an initializer line of
  * its own, comma included.
  */
@@ -374,6 +384,58 @@ static inline void gc_compat_destroy_timer_on_stack(struct timer_list *timer)
 	timer_destroy_on_stack(timer);
 #else
 	destroy_timer_on_stack(timer);
+#endif
+}
+
+/**
+ * gc_compat_shmem_pages_use_count() - how many users a shmem object's pages have
+ * @shmem: the object
+ *
+ * For the tests, which check that pages are held and released. The count
+ * is a refcount_t from 6.16 (the second branch is unnecessary from 6.16).
+ *
+ * Return: the count.
+ */
+static inline unsigned int gc_compat_shmem_pages_use_count(struct drm_gem_shmem_object *shmem)
+{
+#ifdef GC_HAVE_SHMEM_REFCOUNT
+	return refcount_read(&shmem->pages_use_count);
+#else
+	return shmem->pages_use_count;
+#endif
+}
+
+/**
+ * gc_compat_shmem_vmap_use_count() - how many users a shmem object's vmap has
+ * @shmem: the object
+ *
+ * As gc_compat_shmem_pages_use_count(), for the kernel mapping.
+ *
+ * Return: the count.
+ */
+static inline unsigned int gc_compat_shmem_vmap_use_count(struct drm_gem_shmem_object *shmem)
+{
+#ifdef GC_HAVE_SHMEM_REFCOUNT
+	return refcount_read(&shmem->vmap_use_count);
+#else
+	return shmem->vmap_use_count;
+#endif
+}
+
+/**
+ * gc_compat_vm_flags_init() - set the flags of a VMA not yet in any tree
+ * @vma: the VMA
+ * @flags: its flags
+ *
+ * From 6.3 &vm_area_struct.vm_flags is written through vm_flags_init() only
+ * (unnecessary from 6.3).
+ */
+static inline void gc_compat_vm_flags_init(struct vm_area_struct *vma, vm_flags_t flags)
+{
+#ifdef GC_HAVE_VM_FLAGS_INIT
+	vm_flags_init(vma, flags);
+#else
+	vma->vm_flags = flags;
 #endif
 }
 
