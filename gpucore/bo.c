@@ -541,7 +541,7 @@ int gc_bo_vmap(struct gc_bo_vmap *vmap, struct gc_bo *bo)
 		return -EINVAL;
 	if (!bo->gem->funcs->vmap)
 		return -EOPNOTSUPP;
-	ret = bo->gem->funcs->vmap(bo->gem, &vmap->map);
+	ret = gc_compat_gem_vmap(bo->gem, &vmap->map);
 	if (ret)
 		return ret;
 	if (iosys_map_is_null(&vmap->map))
@@ -566,8 +566,7 @@ void gc_bo_vunmap(struct gc_bo_vmap *vmap)
 		vmap->ref.ptr = NULL;
 		return;
 	}
-	if (bo->gem->funcs->vunmap)
-		bo->gem->funcs->vunmap(bo->gem, &vmap->map);
+	gc_compat_gem_vunmap(bo->gem, &vmap->map);
 	iosys_map_clear(&vmap->map);
 	gc_bo_put(&vmap->ref);
 }
@@ -591,7 +590,7 @@ int gc_bo_pin(struct gc_bo_pin *pin, struct gc_bo *bo)
 	if (!bo)
 		return -EINVAL;
 	if (bo->gem->funcs->pin)
-		ret = bo->gem->funcs->pin(bo->gem);
+		ret = gc_compat_gem_pin(bo->gem);
 	if (ret)
 		return ret;
 	pin->ref = gc_bo_get(bo);
@@ -614,7 +613,7 @@ void gc_bo_unpin(struct gc_bo_pin *pin)
 		return;
 	}
 	if (bo->gem->funcs->unpin)
-		bo->gem->funcs->unpin(bo->gem);
+		gc_compat_gem_unpin(bo->gem);
 	gc_bo_put(&pin->ref);
 }
 EXPORT_SYMBOL_NS_GPL(gc_bo_unpin, GPUCORE_NS);

@@ -52,3 +52,12 @@ ccflags-y += $(call gc_have,linux/timer.h,void timer_destroy_on_stack,TIMER_DEST
 ccflags-y += $(call gc_have,drm/drm_gem_shmem_helper.h,refcount_t pages_use_count,SHMEM_REFCOUNT)
 # A VMA's flags are set through vm_flags_init() (6.3); vm_flags is const.
 ccflags-y += $(call gc_have,linux/mm.h,void vm_flags_init,VM_FLAGS_INIT)
+# The public way to vmap a GEM object, taking the reservation lock its
+# vmap callback expects: drm_gem_vmap_unlocked() (6.2), named drm_gem_vmap()
+# in later kernels; 6.1 has none (its callbacks lock for themselves).
+gc_gem_vmap := int drm_gem_vmap(struct
+ccflags-y += $(call gc_have,drm/drm_gem.h,$(gc_gem_vmap),GEM_VMAP)
+ccflags-y += $(call gc_have,drm/drm_gem.h,drm_gem_vmap_unlocked,GEM_VMAP_UNLOCKED)
+# &drm_gem_object_funcs.pin is called under the reservation lock (6.8; the
+# shmem helper's pin became drm_gem_shmem_pin_locked() with it).
+ccflags-y += $(call gc_have,drm/drm_gem_shmem_helper.h,drm_gem_shmem_pin_locked,GEM_PIN_LOCKED)

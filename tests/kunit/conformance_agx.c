@@ -93,9 +93,9 @@ static void conf_agx_bo_free(struct drm_gem_object *obj)
 	u32 word = 0;
 
 	/* Nothing else can map it now: read what the GPU left in it. */
-	if (!drm_gem_shmem_vmap(&bo->sbo.shmem, &map)) {
+	if (!gc_compat_gem_vmap(obj, &map)) {
 		word = iosys_map_rd(&map, 0, u32);
-		drm_gem_shmem_vunmap(&bo->sbo.shmem, &map);
+		gc_compat_gem_vunmap(obj, &map);
 	}
 	if (cdev)
 		gc_conf_bo_freed(&cdev->base, word);

@@ -40,11 +40,14 @@
 
 #include <linux/dma-fence-array.h>
 #include <linux/dma-fence.h>
+#include <linux/dma-resv.h>
+#include <linux/iosys-map.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/mm.h>
 #include <linux/platform_device.h>
 #include <linux/timer.h>
+#include <drm/drm_gem.h>
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_mm.h>
 #include <drm/drm_prime.h>
@@ -436,6 +439,91 @@ static inline void gc_compat_vm_flags_init(struct vm_area_struct *vma, vm_flags_
 	vm_flags_init(vma, flags);
 #else
 	vma->vm_flags = flags;
+#endif
+}
+
+/**
+ * gc_compat_gem_vmap() - map a GEM object into the kernel's address space
+ * @obj: the object; it has a vmap callback
+ * @map: the mapping
+ *
+ * The public call, which takes the reservation lock the callback expects:
+ * drm_gem_vmap(), or drm_gem_vmap_unlocked() before it took that name
+ * (unnecessary once 6.12 is dropped). 6.1 has no public call and its
+ * callbacks lock for themselves (unnecessary once 6.1 is dropped).
+ *
+ * Context: process context; may sleep.
+ * Return: 0 or the callback's error.
+ */
+static inline int gc_compat_gem_vmap(struct drm_gem_object *obj, struct iosys_map *map)
+{
+#if defined(GC_HAVE_GEM_VMAP)
+	return drm_gem_vmap(obj, map);
+#elif defined(GC_HAVE_GEM_VMAP_UNLOCKED)
+	return drm_gem_vmap_unlocked(obj, map);
+#else
+	return obj->funcs->vmap(obj, map);
+#endif
+}
+
+/**
+ * gc_compat_gem_vunmap() - undo gc_compat_gem_vmap()
+ * @obj: the object
+ * @map: the mapping
+ *
+ * Context: process context; may sleep.
+ */
+static inline void gc_compat_gem_vunmap(struct drm_gem_object *obj, struct iosys_map *map)
+{
+#if defined(GC_HAVE_GEM_VMAP)
+	drm_gem_vunmap(obj, map);
+#elif defined(GC_HAVE_GEM_VMAP_UNLOCKED)
+	drm_gem_vunmap_unlocked(obj, map);
+#else
+	if (obj->funcs->vunmap)
+		obj->funcs->vunmap(obj, map);
+#endif
+}
+
+/**
+ * gc_compat_gem_pin() - pin a GEM object's backing storage
+ * @obj: the object; it has a pin callback
+ *
+ * DRM keeps its own pin call internal, so gpucore calls the callback,
+ * under the reservation lock from 6.8, where the callback expects it
+ * (unnecessary once 6.1 is dropped: the first branch then stands alone).
+ *
+ * Context: process context; may sleep.
+ * Return: 0 or the callback's error.
+ */
+static inline int gc_compat_gem_pin(struct drm_gem_object *obj)
+{
+#ifdef GC_HAVE_GEM_PIN_LOCKED
+	int ret;
+
+	dma_resv_lock(obj->resv, NULL);
+	ret = obj->funcs->pin(obj);
+	dma_resv_unlock(obj->resv);
+	return ret;
+#else
+	return obj->funcs->pin(obj);
+#endif
+}
+
+/**
+ * gc_compat_gem_unpin() - undo gc_compat_gem_pin()
+ * @obj: the object; it has an unpin callback
+ *
+ * Context: process context; may sleep.
+ */
+static inline void gc_compat_gem_unpin(struct drm_gem_object *obj)
+{
+#ifdef GC_HAVE_GEM_PIN_LOCKED
+	dma_resv_lock(obj->resv, NULL);
+	obj->funcs->unpin(obj);
+	dma_resv_unlock(obj->resv);
+#else
+	obj->funcs->unpin(obj);
 #endif
 }
 
