@@ -4,20 +4,12 @@
 #define _GPUCORE_INTERNAL_H_
 
 #include <gpucore/compat.h>
-#include <gpucore/track.h>
+
+#include "track_internal.h"
 
 struct gc_queue;
 
 /* Drop a reference to a queue; the last one tears it down in a worker. */
 void gc_queue_put(struct gc_queue *queue);
-
-#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
-int gc_track_init(void);
-void gc_track_exit(void);
-u32 gc_track_set_next_id(u32 next);
-#else
-static inline int gc_track_init(void) { return 0; }
-static inline void gc_track_exit(void) { }
-#endif
 
 #endif /* _GPUCORE_INTERNAL_H_ */
