@@ -2,6 +2,7 @@
 #ifndef _GPUCORE_TRACK_H_
 #define _GPUCORE_TRACK_H_
 
+#include <linux/compiler.h>
 #include <linux/list.h>
 #include <linux/types.h>
 
@@ -32,6 +33,38 @@
  * structure) and every check compile away; drivers never test the option
  * themselves.
  */
+
+/**
+ * DOC: debug ABI
+ *
+ * CONFIG_DRM_GPUCORE_DEBUG changes the layout of every handle and of
+ * &struct gc_device, so a module must be built with the same setting as
+ * the gpucore it loads against. gpucore exports one symbol that names its
+ * setting, gpucore_abi_debug_tracking_on or gpucore_abi_debug_tracking_off,
+ * and every file that includes this header refers to the one matching its
+ * own build. A module built with the other setting is refused at load:
+ *
+ *	gpucore_agx: Unknown symbol gpucore_abi_debug_tracking_off (err -2)
+ *
+ * means the module was built without CONFIG_DRM_GPUCORE_DEBUG and the
+ * loaded gpucore with it (and _on the other way round): rebuild the module
+ * with gpucore's configuration. When both are built together, modpost
+ * reports the same symbol as undefined.
+ */
+
+#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
+#define GC_ABI_SYMBOL	gpucore_abi_debug_tracking_on
+#else
+#define GC_ABI_SYMBOL	gpucore_abi_debug_tracking_off
+#endif
+
+extern const u32 GC_ABI_SYMBOL;
+
+/*
+ * The reference that makes the loader look for gpucore's symbol: one
+ * pointer per file, kept although nothing reads it.
+ */
+static const u32 *const gc_abi_ref __used = &GC_ABI_SYMBOL;
 
 /**
  * struct gc_track_slot - the tracking part of an owned handle
