@@ -237,8 +237,9 @@ gc_compat_sched_timeout_done(struct drm_gpu_scheduler *sched, struct drm_sched_j
 }
 
 /**
- * define GC_DRM_DRIVER_DATE - the &drm_driver.date initializer: a date
- * string up to 6.13, where DRM_IOCTL_VERSION copies it out; the member is
+ * define GC_DRM_DRIVER_DATE - the date initializer of a drm_driver
+ *
+ * Up to 6.13 DRM_IOCTL_VERSION copies &drm_driver.date out; the member is
  * gone from 6.14 (unnecessary from 6.14). Stands as an initializer line of
  * its own, comma included.
  */
