@@ -11,7 +11,8 @@
 
 #include <gpucore/compat.h>
 #include <gpucore/bo.h>
-#include <gpucore/report.h>
+
+#include "track_internal.h"
 
 #define GC_BO_MAGIC	0x6763626f	/* "gcbo" */
 #define GC_BO_POISON	0x6763dead
@@ -20,14 +21,13 @@
  * The BO behind a handle, if it may be used: not empty, not stale (debug
  * tracking), attached.
  */
-static struct gc_bo *gc_bo_check(struct gc_bo *bo, u32 track_id, enum gc_report_kind reuse)
+static struct gc_bo *gc_bo_check(struct gc_bo *bo, struct gc_track_slot track,
+				 enum gc_report_kind reuse)
 {
 	if (IS_ERR_OR_NULL(bo))
 		return NULL;
-#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
-	if (!gc_track_check(track_id, bo, reuse))
+	if (!gc_track_slot_check(track, bo, reuse))
 		return NULL;
-#endif
 	if (bo->magic != GC_BO_MAGIC) {
 		gc_report(GC_REPORT_BAD_HANDLE, NULL, 0, "handle does not hold a live BO");
 		return NULL;
@@ -35,39 +35,16 @@ static struct gc_bo *gc_bo_check(struct gc_bo *bo, u32 track_id, enum gc_report_
 	return bo;
 }
 
-static u32 gc_bo_track_id(const void *handle)
+/* Record a new owned reference to @bo, for the slot of its handle. */
+static struct gc_track_slot gc_bo_take(struct gc_bo *bo, const char *kind)
 {
-#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
-	/* Both handle types start with ptr, then track_id. */
-	return ((const struct gc_bo_ref *)handle)->track_id;
-#else
-	return 0;
-#endif
+	return gc_track_slot_take(bo, kind, bo->dir_id);
 }
 
-static void gc_bo_set_track_id(void *handle, u32 id)
+/* The handle with @track puts its reference: false for a double put (reported). */
+static bool gc_bo_drop(struct gc_track_slot track, struct gc_bo *bo)
 {
-#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
-	((struct gc_bo_ref *)handle)->track_id = id;
-#endif
-}
-
-static u32 gc_bo_take(struct gc_bo *bo, const char *kind)
-{
-#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
-	return gc_track_take(bo, kind, bo->dir_id);
-#else
-	return 0;
-#endif
-}
-
-static bool gc_bo_drop(struct gc_bo *bo, u32 track_id)
-{
-#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
-	return gc_track_drop(track_id, bo, GC_REPORT_DOUBLE_PUT);
-#else
-	return true;
-#endif
+	return gc_track_slot_drop(track, bo, GC_REPORT_DOUBLE_PUT);
 }
 
 /**
@@ -100,7 +77,7 @@ struct gc_bo_unique gc_bo_attach(struct gc_bo *bo, struct drm_gem_object *gem,
 	atomic_set(&bo->nr_vm_mappings, 0);
 	bo->label[0] = '\0';
 	unique.ptr = bo;
-	gc_bo_set_track_id(&unique, gc_bo_take(bo, "bo (unique)"));
+	unique.track = gc_bo_take(bo, "bo (unique)");
 	return unique;
 }
 EXPORT_SYMBOL_NS_GPL(gc_bo_attach, GPUCORE_NS);
@@ -129,7 +106,7 @@ EXPORT_SYMBOL_NS_GPL(gc_bo_release, GPUCORE_NS);
  */
 struct gc_bo *gc_bo_unique_borrow(const struct gc_bo_unique *unique)
 {
-	return gc_bo_check(unique->ptr, gc_bo_track_id(unique), GC_REPORT_USE_AFTER_PUT);
+	return gc_bo_check(unique->ptr, unique->track, GC_REPORT_USE_AFTER_PUT);
 }
 EXPORT_SYMBOL_NS_GPL(gc_bo_unique_borrow, GPUCORE_NS);
 
@@ -176,13 +153,13 @@ struct gc_bo_ref gc_bo_share(struct gc_bo_unique *unique)
 		unique->ptr = NULL;
 		return ref;
 	}
-	bo = gc_bo_check(bo, gc_bo_track_id(unique), GC_REPORT_USE_AFTER_PUT);
+	bo = gc_bo_check(bo, unique->track, GC_REPORT_USE_AFTER_PUT);
 	unique->ptr = NULL;
-	if (!bo || !gc_bo_drop(bo, gc_bo_track_id(unique)))
+	if (!bo || !gc_bo_drop(unique->track, bo))
 		return ref;
 	bo->shared = true;
 	ref.ptr = bo;
-	gc_bo_set_track_id(&ref, gc_bo_take(bo, "bo"));
+	ref.track = gc_bo_take(bo, "bo");
 	return ref;
 }
 EXPORT_SYMBOL_NS_GPL(gc_bo_share, GPUCORE_NS);
@@ -269,7 +246,7 @@ struct gc_bo_ref gc_bo_adopt(struct gc_bo *bo)
 	if (IS_ERR_OR_NULL(bo) || !gc_bo_attached(bo, "adopt"))
 		return ref;
 	ref.ptr = bo;
-	gc_bo_set_track_id(&ref, gc_bo_take(bo, "bo"));
+	ref.track = gc_bo_take(bo, "bo");
 	return ref;
 }
 EXPORT_SYMBOL_NS_GPL(gc_bo_adopt, GPUCORE_NS);
@@ -344,7 +321,7 @@ void gc_bo_put(struct gc_bo_ref *ref)
 	ref->ptr = NULL;
 	if (IS_ERR_OR_NULL(bo))
 		return;
-	if (!gc_bo_drop(bo, gc_bo_track_id(ref)))
+	if (!gc_bo_drop(ref->track, bo))
 		return;
 	drm_gem_object_put(bo->gem);
 }
@@ -362,7 +339,7 @@ EXPORT_SYMBOL_NS_GPL(gc_bo_put, GPUCORE_NS);
  */
 struct gc_bo *gc_bo_borrow(const struct gc_bo_ref *ref)
 {
-	return gc_bo_check(ref->ptr, gc_bo_track_id(ref), GC_REPORT_USE_AFTER_PUT);
+	return gc_bo_check(ref->ptr, ref->track, GC_REPORT_USE_AFTER_PUT);
 }
 EXPORT_SYMBOL_NS_GPL(gc_bo_borrow, GPUCORE_NS);
 

@@ -13,7 +13,8 @@
 
 #include <gpucore/compat.h>
 #include <gpucore/fence.h>
-#include <gpucore/report.h>
+
+#include "track_internal.h"
 
 #include "internal.h"
 
@@ -246,8 +247,7 @@ static struct gc_fence_signaller gc_fence_create_class(struct gc_timeline *tl, g
 	gf->dir_id = tl->dir_id;
 	memcpy(gf->driver_name, tl->driver_name, sizeof(gf->driver_name));
 	memcpy(gf->timeline_name, tl->name, sizeof(gf->timeline_name));
-	if (IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG))
-		gf->created = gc_stack_save(gfp);
+	gf->created = gc_track_stack(gfp);
 	kref_get(&tl->kref);
 	gf->tl = tl;
 
@@ -258,9 +258,7 @@ static struct gc_fence_signaller gc_fence_create_class(struct gc_timeline *tl, g
 	dma_fence_init(&gf->base, &gc_fence_ops, &gf->lock, tl->context, seqno);
 	__module_get(THIS_MODULE);
 	sig.ptr = gf;
-#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
-	sig.track_id = gc_track_take(gf, "fence signaller", gf->dir_id);
-#endif
+	sig.track = gc_track_slot_take(gf, "fence signaller", gf->dir_id);
 	return sig;
 }
 
@@ -275,10 +273,8 @@ static struct gc_fence *gc_signaller_fence(const struct gc_fence_signaller *sig,
 
 	if (IS_ERR_OR_NULL(gf))
 		return NULL;
-#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
-	if (!gc_track_check(sig->track_id, gf, reuse))
+	if (!gc_track_slot_check(sig->track, gf, reuse))
 		return NULL;
-#endif
 	if (gf->magic != GC_FENCE_MAGIC) {
 		gc_report(GC_REPORT_BAD_HANDLE, NULL, 0, "signaller does not hold a live fence");
 		return NULL;
@@ -356,10 +352,8 @@ static int gc_fence_complete(struct gc_fence_signaller *sig, int error)
 		return -EINVAL;
 	}
 	sig->ptr = NULL;
-#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
-	if (!gc_track_drop(sig->track_id, gf, GC_REPORT_FENCE_DOUBLE_SIGNAL))
+	if (!gc_track_slot_drop(sig->track, gf, GC_REPORT_FENCE_DOUBLE_SIGNAL))
 		return -EINVAL;
-#endif
 	if (test_and_set_bit(GC_FENCE_FLAG_CONSUMED, &gf->base.flags)) {
 		gc_report(GC_REPORT_FENCE_DOUBLE_SIGNAL, NULL, 0,
 			  "fence %s:%s seqno %llu: a copy of its signaller was used",
@@ -457,7 +451,7 @@ void gc_fence_signaller_drop(struct gc_fence_signaller *sig)
 }
 EXPORT_SYMBOL_NS_GPL(gc_fence_signaller_drop, GPUCORE_NS);
 
-static __maybe_unused u32 gc_fence_dir_id(struct dma_fence *fence)
+static u32 gc_fence_dir_id(struct dma_fence *fence)
 {
 	return gc_is_fence(fence) ? to_gc_fence(fence)->dir_id : 0;
 }
@@ -479,9 +473,7 @@ struct gc_fence_ref gc_fence_adopt(struct dma_fence *fence)
 	if (IS_ERR_OR_NULL(fence))
 		return ref;
 	ref.ptr = fence;
-#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
-	ref.track_id = gc_track_take(fence, "fence", gc_fence_dir_id(fence));
-#endif
+	ref.track = gc_track_slot_take(fence, "fence", gc_fence_dir_id(fence));
 	return ref;
 }
 EXPORT_SYMBOL_NS_GPL(gc_fence_adopt, GPUCORE_NS);
@@ -518,10 +510,8 @@ void gc_fence_put(struct gc_fence_ref *ref)
 	ref->ptr = NULL;
 	if (IS_ERR_OR_NULL(fence))
 		return;
-#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
-	if (!gc_track_drop(ref->track_id, fence, GC_REPORT_DOUBLE_PUT))
+	if (!gc_track_slot_drop(ref->track, fence, GC_REPORT_DOUBLE_PUT))
 		return;
-#endif
 	dma_fence_put(fence);
 }
 EXPORT_SYMBOL_NS_GPL(gc_fence_put, GPUCORE_NS);
@@ -541,10 +531,8 @@ struct dma_fence *gc_fence_borrow(const struct gc_fence_ref *ref)
 {
 	if (IS_ERR_OR_NULL(ref->ptr))
 		return NULL;
-#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
-	if (!gc_track_check(ref->track_id, ref->ptr, GC_REPORT_USE_AFTER_PUT))
+	if (!gc_track_slot_check(ref->track, ref->ptr, GC_REPORT_USE_AFTER_PUT))
 		return NULL;
-#endif
 	return ref->ptr;
 }
 EXPORT_SYMBOL_NS_GPL(gc_fence_borrow, GPUCORE_NS);
@@ -564,10 +552,8 @@ struct dma_fence *gc_fence_into_raw(struct gc_fence_ref *ref)
 	struct dma_fence *fence = gc_fence_borrow(ref);
 
 	ref->ptr = NULL;
-#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
-	if (fence && !gc_track_drop(ref->track_id, fence, GC_REPORT_DOUBLE_PUT))
+	if (fence && !gc_track_slot_drop(ref->track, fence, GC_REPORT_DOUBLE_PUT))
 		return NULL;
-#endif
 	return fence;
 }
 EXPORT_SYMBOL_NS_GPL(gc_fence_into_raw, GPUCORE_NS);

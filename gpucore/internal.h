@@ -5,7 +5,8 @@
 
 #include <gpucore/compat.h>
 #include <gpucore/fence.h>
-#include <gpucore/track.h>
+
+#include "track_internal.h"
 
 struct gc_queue;
 
@@ -14,14 +15,5 @@ void gc_queue_put(struct gc_queue *queue);
 
 /* A job's done fence: gc_fence_create() with a lock class of its own. */
 struct gc_fence_signaller gc_fence_create_done(struct gc_timeline *tl, gfp_t gfp);
-
-#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
-int gc_track_init(void);
-void gc_track_exit(void);
-u32 gc_track_set_next_id(u32 next);
-#else
-static inline int gc_track_init(void) { return 0; }
-static inline void gc_track_exit(void) { }
-#endif
 
 #endif /* _GPUCORE_INTERNAL_H_ */

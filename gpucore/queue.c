@@ -24,7 +24,6 @@
 #include <gpucore/compat.h>
 #include <gpucore/exec.h>
 #include <gpucore/queue.h>
-#include <gpucore/report.h>
 
 #include "internal.h"
 
@@ -341,33 +340,19 @@ void gc_queue_destroy(struct gc_queue *queue)
 }
 EXPORT_SYMBOL_NS_GPL(gc_queue_destroy, GPUCORE_NS);
 
-static __maybe_unused u32 gc_job_track_id(const void *handle)
+/* Record a new owned reference to @job, for the slot of its handle. */
+static struct gc_track_slot gc_job_track(struct gc_job *job, const char *kind)
 {
-#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
-	/* Both job handle types are { ptr, track_id }. */
-	return ((const struct gc_job_pending *)handle)->track_id;
-#else
-	return 0;
-#endif
-}
-
-static void gc_job_track(void *handle, struct gc_job *job, const char *kind)
-{
-#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
-	((struct gc_job_pending *)handle)->track_id =
-		gc_track_take(job, kind, gc_track_dir_id(&job->queue->gdev->refs));
-#endif
+	return gc_track_slot_take(job, kind, gc_track_dir_id(&job->queue->gdev->refs));
 }
 
 /* The job behind a handle, if it may be used; reports a stale handle. */
-static struct gc_job *gc_job_check(struct gc_job *job, const void *handle)
+static struct gc_job *gc_job_check(struct gc_job *job, struct gc_track_slot track)
 {
 	if (IS_ERR_OR_NULL(job))
 		return NULL;
-#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
-	if (!gc_track_check(gc_job_track_id(handle), job, GC_REPORT_USE_AFTER_PUT))
+	if (!gc_track_slot_check(track, job, GC_REPORT_USE_AFTER_PUT))
 		return NULL;
-#endif
 	return job;
 }
 
@@ -375,17 +360,15 @@ static struct gc_job *gc_job_check(struct gc_job *job, const void *handle)
  * Consume a handle: its job, if it may be used. A handle consumed a second
  * time (a stale copy) is a double put, and reported as one.
  */
-static struct gc_job *gc_job_take(struct gc_job **ptr, const void *handle)
+static struct gc_job *gc_job_take(struct gc_job **ptr, struct gc_track_slot track)
 {
 	struct gc_job *job = *ptr;
 
 	*ptr = NULL;
 	if (IS_ERR_OR_NULL(job))
 		return NULL;
-#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
-	if (!gc_track_drop(gc_job_track_id(handle), job, GC_REPORT_DOUBLE_PUT))
+	if (!gc_track_slot_drop(track, job, GC_REPORT_DOUBLE_PUT))
 		return NULL;
-#endif
 	return job;
 }
 
@@ -469,7 +452,7 @@ struct gc_job_pending gc_job_init(struct gc_job *job, struct gc_queue *queue, u3
 	kref_get(&queue->kref);
 	job->queue = queue;
 	pending.ptr = job;
-	gc_job_track(&pending, job, "job (pending)");
+	pending.track = gc_job_track(job, "job (pending)");
 	return pending;
 }
 EXPORT_SYMBOL_NS_GPL(gc_job_init, GPUCORE_NS);
@@ -484,7 +467,7 @@ EXPORT_SYMBOL_NS_GPL(gc_job_init, GPUCORE_NS);
  */
 int gc_job_add_dep(struct gc_job_pending *pending, struct dma_fence *fence)
 {
-	struct gc_job *job = gc_job_check(pending->ptr, pending);
+	struct gc_job *job = gc_job_check(pending->ptr, pending->track);
 
 	if (!job || !fence)
 		return -EINVAL;
@@ -508,7 +491,7 @@ EXPORT_SYMBOL_NS_GPL(gc_job_add_dep, GPUCORE_NS);
 int gc_job_add_syncobj(struct gc_job_pending *pending, struct drm_file *file, u32 handle,
 		       u64 point)
 {
-	struct gc_job *job = gc_job_check(pending->ptr, pending);
+	struct gc_job *job = gc_job_check(pending->ptr, pending->track);
 	struct dma_fence *fence;
 	int ret;
 
@@ -536,7 +519,7 @@ EXPORT_SYMBOL_NS_GPL(gc_job_add_syncobj, GPUCORE_NS);
  */
 int gc_job_use_bo(struct gc_job_pending *pending, struct gc_bo *bo, enum gc_access access)
 {
-	struct gc_job *job = gc_job_check(pending->ptr, pending);
+	struct gc_job *job = gc_job_check(pending->ptr, pending->track);
 	struct gc_job_bo *bos;
 
 	if (!job || !bo || access > GC_ACCESS_WRITE)
@@ -570,7 +553,7 @@ EXPORT_SYMBOL_NS_GPL(gc_job_use_bo, GPUCORE_NS);
  */
 int gc_job_use_vm(struct gc_job_pending *pending, struct gc_vm *vm)
 {
-	struct gc_job *job = gc_job_check(pending->ptr, pending);
+	struct gc_job *job = gc_job_check(pending->ptr, pending->track);
 
 	if (!job || !vm)
 		return -EINVAL;
@@ -601,7 +584,7 @@ static void gc_job_cancel(struct gc_job *job)
  */
 void gc_job_abort(struct gc_job_pending *pending)
 {
-	struct gc_job *job = gc_job_take(&pending->ptr, pending);
+	struct gc_job *job = gc_job_take(&pending->ptr, pending->track);
 
 	if (job)
 		gc_job_cancel(job);
@@ -704,7 +687,7 @@ static int gc_job_sync_bos(struct gc_job *job, struct dma_fence *done)
  */
 struct gc_job_armed gc_job_arm(struct gc_job_pending *pending)
 {
-	struct gc_job *job = gc_job_take(&pending->ptr, pending);
+	struct gc_job *job = gc_job_take(&pending->ptr, pending->track);
 	struct gc_job_armed armed = {};
 	struct gc_fence_ref done = {};
 	struct gc_queue *queue;
@@ -739,7 +722,7 @@ struct gc_job_armed gc_job_arm(struct gc_job_pending *pending)
 	gc_fence_put(&done);
 	drm_sched_job_arm(&job->base);
 	armed.ptr = job;
-	gc_job_track(&armed, job, "job (armed)");
+	armed.track = gc_job_track(job, "job (armed)");
 	return armed;
 
 err_unlock:
@@ -762,7 +745,7 @@ EXPORT_SYMBOL_NS_GPL(gc_job_arm, GPUCORE_NS);
  */
 struct gc_fence_ref gc_job_done_fence(const struct gc_job_armed *armed)
 {
-	struct gc_job *job = gc_job_check(armed->ptr, armed);
+	struct gc_job *job = gc_job_check(armed->ptr, armed->track);
 
 	return job ? gc_fence_signaller_fence(&gc_job_done(job)) : (struct gc_fence_ref){};
 }
@@ -779,7 +762,7 @@ EXPORT_SYMBOL_NS_GPL(gc_job_done_fence, GPUCORE_NS);
  */
 void gc_job_push(struct gc_job_armed *armed)
 {
-	struct gc_job *job = gc_job_take(&armed->ptr, armed);
+	struct gc_job *job = gc_job_take(&armed->ptr, armed->track);
 	struct gc_queue *queue;
 
 	if (!job)
@@ -806,7 +789,7 @@ EXPORT_SYMBOL_NS_GPL(gc_job_push, GPUCORE_NS);
  */
 void gc_job_armed_drop(struct gc_job_armed *armed)
 {
-	struct gc_job *job = gc_job_take(&armed->ptr, armed);
+	struct gc_job *job = gc_job_take(&armed->ptr, armed->track);
 	struct gc_queue *queue;
 
 	if (!job)

@@ -10,7 +10,7 @@
 #include <linux/spinlock.h>
 #include <linux/stacktrace.h>
 
-#include <gpucore/report.h>
+#include "report.h"
 
 #include "internal.h"
 
@@ -64,7 +64,6 @@ depot_stack_handle_t gc_stack_save(gfp_t gfp)
 	nr = stack_trace_save(entries, ARRAY_SIZE(entries), 1);
 	return stack_depot_save(entries, nr, gfp | __GFP_NOWARN);
 }
-EXPORT_SYMBOL_NS_GPL(gc_stack_save, GPUCORE_NS);
 
 /**
  * gc_report() - report a lifetime bug
@@ -121,10 +120,9 @@ void gc_report(enum gc_report_kind kind, const struct gc_report_stack *stacks,
 	}
 	WARN(!caught, "gpucore: %s\n", gc_report_names[kind]);
 }
-EXPORT_SYMBOL_NS_GPL(gc_report, GPUCORE_NS);
 
 /**
- * gc_report_catch_begin() - start catching reports, for a test
+ * gc_report_catch_begin() - start catching reports (tests only)
  * @catcher: where to count them; zeroed here
  *
  * Until gc_report_catch_end(), every report from any context is counted in
@@ -143,7 +141,7 @@ void gc_report_catch_begin(struct gc_report_catcher *catcher)
 EXPORT_SYMBOL_NS_GPL(gc_report_catch_begin, GPUCORE_NS);
 
 /**
- * gc_report_catch_end() - stop catching reports
+ * gc_report_catch_end() - stop catching reports (tests only)
  * @catcher: the catcher passed to the matching gc_report_catch_begin()
  *
  * The previous catcher, if any, becomes active again. @catcher keeps its
@@ -161,7 +159,7 @@ void gc_report_catch_end(struct gc_report_catcher *catcher)
 EXPORT_SYMBOL_NS_GPL(gc_report_catch_end, GPUCORE_NS);
 
 /**
- * gc_report_total() - number of reports since gpucore was loaded
+ * gc_report_total() - number of reports since gpucore was loaded (tests only)
  *
  * Description: counts caught reports too. Lets a test assert that a correct sequence of
  * calls reported nothing.

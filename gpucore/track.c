@@ -14,8 +14,6 @@
 #include <linux/spinlock.h>
 #include <linux/xarray.h>
 
-#include <gpucore/track.h>
-
 #include "internal.h"
 
 /* Released records kept to name both stacks in a late double put. */
@@ -252,7 +250,6 @@ out:
 	gc_track_nofail_end(nth);
 	return id;
 }
-EXPORT_SYMBOL_NS_GPL(gc_track_take, GPUCORE_NS);
 
 /* Report a handle whose record is not live; called with gc_track_lock held. */
 static void gc_track_report_stale(struct gc_ref_rec *rec, u32 id, const void *obj,
@@ -321,7 +318,6 @@ bool gc_track_drop(u32 id, const void *obj, enum gc_report_kind reuse)
 	kfree(evicted);
 	return ok;
 }
-EXPORT_SYMBOL_NS_GPL(gc_track_drop, GPUCORE_NS);
 
 /**
  * gc_track_check() - check that a handle's reference is still live
@@ -351,7 +347,6 @@ bool gc_track_check(u32 id, const void *obj, enum gc_report_kind reuse)
 	spin_unlock_irqrestore(&gc_track_lock, flags);
 	return ok;
 }
-EXPORT_SYMBOL_NS_GPL(gc_track_check, GPUCORE_NS);
 
 /**
  * gc_track_init() - prepare owner tracking at module load

@@ -52,13 +52,14 @@ gc_deps_e2e
 # modules (ours too) are outside the machine's /lib/modules.
 BASE=
 MTOP=$GC_TOP
+KDIR=$(gc_kdir)
 BUILD="make modules"
 V=
 if [ "$MODE" = debug ]; then
 	# The debug kernel is built from source with every driver built in.
 	NAME=e2e-debug${SERIES:+-$SERIES}
 elif [ -n "$SERIES" ]; then
-	"$GC_TOP/scripts/kernels.sh" "$SERIES" >/dev/null
+	KDIR=$("$GC_TOP/scripts/kernels.sh" "$SERIES")
 	BASE=$GC_CACHE/kernels/$SERIES/root
 	V=$(cat "$GC_CACHE/kernels/$SERIES/kver")
 	KERNEL=$BASE/boot/vmlinuz-$V
@@ -83,8 +84,10 @@ APPEND="e2e_mode=$MODE"
 
 # Our modules, and the stock modules the guest loads (with their dependencies).
 OUR_MODULES="gpucore/gpucore.ko tests/e2e/gc_e2e.ko"
-# The stub backends: each loads, probes its simulated device and unloads.
+# The stub backends and the minimal driver: each loads, probes its simulated
+# device and unloads.
 OUR_MODULES+=" backends/amdgpu/gpucore_amdgpu.ko backends/nova/gpucore_nova.ko"
+OUR_MODULES+=" examples/minimal_driver/gpucore_minimal.ko"
 DRM_MODULES="drm gpu-sched drm_shmem_helper"
 # Static test programs, tests/e2e/NAME.c, installed as /bin/NAME.
 PROGRAMS="fence_unload"
@@ -180,6 +183,40 @@ build_programs()
 	fi
 }
 
+# build_abi_mismatch: the minimal driver built with the other
+# CONFIG_DRM_GPUCORE_DEBUG setting than the gpucore being staged, in a copy
+# of its sources, into $E2E/abi/ with the name of the ABI symbol it needs
+# (and gpucore lacks). modpost, given gpucore's exports, must already name
+# that symbol and no other as undefined; the guest checks that the loader
+# refuses the module (case abi_mismatch_refused).
+build_abi_mismatch()
+{
+	local abi=$E2E/abi src=$E2E/abi-src debug=n sym log=$GC_OUT/logs/$NAME-abi.log n
+
+	sym=gpucore_abi_debug_tracking_off
+	if ! grep -q "	gpucore_abi_debug_tracking_on	" "$MTOP/Module.symvers"; then
+		debug=y
+		sym=gpucore_abi_debug_tracking_on
+	fi
+	rm -rf "$abi" "$src"
+	mkdir -p "$abi" "$src/gpucore" "$src/examples"
+	cp -r "$MTOP/gpucore/include" "$MTOP/gpucore/compat" "$src/gpucore/"
+	cp -r "$MTOP/examples/minimal_driver" "$src/examples/"
+	make -s -C "$KDIR" M="$src/examples/minimal_driver" clean >/dev/null 2>&1 || true
+	if ! make -C "$KDIR" M="$src/examples/minimal_driver" CONFIG_DRM_GPUCORE_MINIMAL=m \
+		CONFIG_DRM_GPUCORE_DEBUG=$debug KBUILD_EXTRA_SYMBOLS="$MTOP/Module.symvers" \
+		KBUILD_MODPOST_WARN=1 modules >"$log" 2>&1; then
+		die "the mismatched minimal driver did not build, see $log"
+	fi
+	n=$(grep -c 'undefined!' "$log" || true)
+	if ! grep -q "\"$sym\" \[.*\] undefined!" "$log" || [ "$n" -ne 1 ]; then
+		die "modpost did not name $sym alone as undefined, see $log"
+	fi
+	cp "$src/examples/minimal_driver/gpucore_minimal.ko" "$abi/"
+	echo "$sym" >"$abi/symbol"
+	rm -rf "$src"
+}
+
 # stage_root: the initramfs: busybox, the init, the programs and, for the
 # stock kernel, its DRM modules and ours (the debug kernel has every driver
 # built in).
@@ -198,6 +235,7 @@ stage_root()
 		   ! depmod -b "$ROOT" "$V"; then
 			die "cannot stage the modules"
 		fi
+		gc_vm_add_files "$ROOT" abi "$E2E"/abi/*
 	fi
 	gc_vm_add_files "$ROOT" bin "$E2E"/bin/*
 	gc_vm_pack "$ROOT" "$INITRD"
@@ -269,6 +307,7 @@ if [ "$MODE" = debug ]; then
 	debug_kernel
 fi
 check_modules
+[ "$MODE" = debug ] || build_abi_mismatch
 build_programs
 stage_root
 t1=$(now)

@@ -21,6 +21,8 @@
 #include <drm/drm_gem.h>
 #include <drm/drm_syncobj.h>
 
+/* The report catcher, for tests only. */
+#include "../../gpucore/report.h"
 #include "minimal_drm.h"
 #include "minimal_drv.h"
 

@@ -25,8 +25,9 @@
 
 #include <gpucore/compat.h>
 #include <gpucore/fence.h>
-#include <gpucore/report.h>
 
+/* The report catcher, for tests only. */
+#include "../../gpucore/report.h"
 #include "gc_e2e.h"
 
 /**

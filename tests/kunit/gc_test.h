@@ -7,7 +7,7 @@
 #include <linux/dma-fence.h>
 #include <linux/sched.h>
 
-#include <gpucore/report.h>
+#include "../../gpucore/report.h"
 
 /*
  * Every gpucore suite uses gc_test_init/gc_test_exit: each test case runs

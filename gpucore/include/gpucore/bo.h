@@ -72,26 +72,22 @@ struct gc_bo {
  * struct gc_bo_unique - the only reference to a BO still being set up
  * @ptr: the BO; NULL once shared or dropped; an ERR_PTR() after a failed
  *	constructor
- * @track_id: owner-tracking id (CONFIG_DRM_GPUCORE_DEBUG only)
+ * @track: owner tracking; empty without CONFIG_DRM_GPUCORE_DEBUG
  */
 struct gc_bo_unique {
 	struct gc_bo *ptr;
-#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
-	u32 track_id;
-#endif
+	struct gc_track_slot track;
 };
 
 /**
  * struct gc_bo_ref - an owned reference to a BO
  * @ptr: the BO; NULL for an empty handle, an ERR_PTR() after a failed
  *	constructor. Read it with gc_bo_borrow().
- * @track_id: owner-tracking id (CONFIG_DRM_GPUCORE_DEBUG only)
+ * @track: owner tracking; empty without CONFIG_DRM_GPUCORE_DEBUG
  */
 struct gc_bo_ref {
 	struct gc_bo *ptr;
-#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
-	u32 track_id;
-#endif
+	struct gc_track_slot track;
 };
 
 /**

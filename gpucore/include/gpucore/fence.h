@@ -48,7 +48,7 @@ struct gc_fence;
  * struct gc_fence_ref - an owned reference to a &struct dma_fence
  * @ptr: the fence; NULL for an empty handle, an ERR_PTR() after a failed
  *	constructor. Use gc_fence_borrow() to read it.
- * @track_id: owner-tracking cookie (CONFIG_DRM_GPUCORE_DEBUG only)
+ * @track: owner tracking; empty without CONFIG_DRM_GPUCORE_DEBUG
  *
  * Obtained from gc_fence_get(), gc_fence_adopt() or
  * gc_fence_signaller_fence(); released by gc_fence_put(), which empties it.
@@ -56,16 +56,14 @@ struct gc_fence;
  */
 struct gc_fence_ref {
 	struct dma_fence *ptr;
-#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
-	u32 track_id;
-#endif
+	struct gc_track_slot track;
 };
 
 /**
  * struct gc_fence_signaller - the unique right to signal a gpucore fence
  * @ptr: the fence; NULL once consumed, an ERR_PTR() after a failed
  *	gc_fence_create()
- * @track_id: owner-tracking cookie (CONFIG_DRM_GPUCORE_DEBUG only)
+ * @track: owner tracking; empty without CONFIG_DRM_GPUCORE_DEBUG
  *
  * Holds a reference to the fence, so the fence lives at least until it is
  * signalled. Consumed by gc_fence_signal(), gc_fence_signal_error() or
@@ -73,9 +71,7 @@ struct gc_fence_ref {
  */
 struct gc_fence_signaller {
 	struct gc_fence *ptr;
-#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
-	u32 track_id;
-#endif
+	struct gc_track_slot track;
 };
 
 struct gc_timeline *gc_timeline_create(const char *driver_name, const char *name,

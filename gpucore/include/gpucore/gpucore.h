@@ -15,7 +15,6 @@
 #include <gpucore/fence.h>
 #include <gpucore/fence_set.h>
 #include <gpucore/queue.h>
-#include <gpucore/report.h>
 #include <gpucore/shmem.h>
 #include <gpucore/track.h>
 #include <gpucore/vm.h>

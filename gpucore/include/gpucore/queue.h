@@ -205,25 +205,21 @@ struct gc_job {
  * struct gc_job_pending - a job being prepared
  * @ptr: the job; NULL once armed or aborted, an ERR_PTR() if
  *	gc_job_init() failed
- * @track_id: owner-tracking id (CONFIG_DRM_GPUCORE_DEBUG only)
+ * @track: owner tracking; empty without CONFIG_DRM_GPUCORE_DEBUG
  */
 struct gc_job_pending {
 	struct gc_job *ptr;
-#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
-	u32 track_id;
-#endif
+	struct gc_track_slot track;
 };
 
 /**
  * struct gc_job_armed - a job with its done fence, not yet pushed
  * @ptr: the job; NULL once pushed, an ERR_PTR() if gc_job_arm() failed
- * @track_id: owner-tracking id (CONFIG_DRM_GPUCORE_DEBUG only)
+ * @track: owner tracking; empty without CONFIG_DRM_GPUCORE_DEBUG
  */
 struct gc_job_armed {
 	struct gc_job *ptr;
-#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
-	u32 track_id;
-#endif
+	struct gc_track_slot track;
 };
 
 /**

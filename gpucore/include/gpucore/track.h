@@ -2,10 +2,9 @@
 #ifndef _GPUCORE_TRACK_H_
 #define _GPUCORE_TRACK_H_
 
+#include <linux/compiler.h>
 #include <linux/list.h>
 #include <linux/types.h>
-
-#include <gpucore/report.h>
 
 /**
  * DOC: owner tracking
@@ -13,8 +12,9 @@
  * With CONFIG_DRM_GPUCORE_DEBUG every owned reference taken through gpucore
  * gets a record: a never-reused id, the object, and the stack of the code
  * that took it (after 2^32 - 1 ids, new references go untracked rather
- * than reuse one). The handle carries only the id, so a stale copy of a
- * handle never makes gpucore touch freed memory:
+ * than reuse one). The handle carries only the id, in its
+ * &struct gc_track_slot, so a stale copy of a handle never makes gpucore
+ * touch freed memory:
  *
  * - putting a reference whose record is already released is a double put;
  *   it is reported with the stacks that took and released it, and the
@@ -29,9 +29,56 @@
  * double put can still name both stacks; older ones are forgotten and
  * a double put through them is reported without stacks.
  *
- * Without the option the records, the cookie in each handle and every call
- * below compile away; drivers never test the option themselves.
+ * Without the option the records, the slot in each handle (an empty
+ * structure) and every check compile away; drivers never test the option
+ * themselves.
  */
+
+/**
+ * DOC: debug ABI
+ *
+ * CONFIG_DRM_GPUCORE_DEBUG changes the layout of every handle and of
+ * &struct gc_device, so a module must be built with the same setting as
+ * the gpucore it loads against. gpucore exports one symbol that names its
+ * setting, gpucore_abi_debug_tracking_on or gpucore_abi_debug_tracking_off,
+ * and every file that includes this header refers to the one matching its
+ * own build. A module built with the other setting is refused at load:
+ *
+ *	gpucore_agx: Unknown symbol gpucore_abi_debug_tracking_off (err -2)
+ *
+ * means the module was built without CONFIG_DRM_GPUCORE_DEBUG and the
+ * loaded gpucore with it (and _on the other way round): rebuild the module
+ * with gpucore's configuration. When both are built together, modpost
+ * reports the same symbol as undefined.
+ */
+
+#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
+#define GC_ABI_SYMBOL	gpucore_abi_debug_tracking_on
+#else
+#define GC_ABI_SYMBOL	gpucore_abi_debug_tracking_off
+#endif
+
+extern const u32 GC_ABI_SYMBOL;
+
+/*
+ * The reference that makes the loader look for gpucore's symbol: one
+ * pointer per file, kept although nothing reads it.
+ */
+static const u32 *const gc_abi_ref __used = &GC_ABI_SYMBOL;
+
+/**
+ * struct gc_track_slot - the tracking part of an owned handle
+ * @id: the id of the reference's record; 0 for an untracked reference
+ *	(CONFIG_DRM_GPUCORE_DEBUG only)
+ *
+ * Empty, so that a handle is just its pointer, without
+ * CONFIG_DRM_GPUCORE_DEBUG. Only gpucore reads or writes it.
+ */
+struct gc_track_slot {
+#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
+	u32 id;
+#endif
+};
 
 /**
  * struct gc_track_dir - a scope whose owned references are checked at its end
@@ -53,27 +100,12 @@ struct gc_track_dir {
 void gc_track_dir_init(struct gc_track_dir *dir, const char *name);
 unsigned int gc_track_dir_exit(struct gc_track_dir *dir);
 unsigned int gc_track_dir_live(const struct gc_track_dir *dir);
-u32 gc_track_take(const void *obj, const char *kind, u32 dir_id);
-bool gc_track_drop(u32 id, const void *obj, enum gc_report_kind reuse);
-bool gc_track_check(u32 id, const void *obj, enum gc_report_kind reuse);
-
-/**
- * gc_track_dir_id() - the id by which an object names its tracking scope
- * @dir: the scope, or NULL for gpucore's unscoped directory
- *
- * Return: @dir's id, or 0.
- */
-static inline u32 gc_track_dir_id(const struct gc_track_dir *dir)
-{
-	return dir ? dir->id : 0;
-}
 
 #else
 
 static inline void gc_track_dir_init(struct gc_track_dir *dir, const char *name) { }
 static inline unsigned int gc_track_dir_exit(struct gc_track_dir *dir) { return 0; }
 static inline unsigned int gc_track_dir_live(const struct gc_track_dir *dir) { return 0; }
-static inline u32 gc_track_dir_id(const struct gc_track_dir *dir) { return 0; }
 
 #endif
 

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * Lifetime bug reports: gpucore's own, and the catcher its tests use. Not
+ * part of the API: drivers see the reports in the kernel log only.
+ */
 #ifndef _GPUCORE_REPORT_H_
 #define _GPUCORE_REPORT_H_
 
@@ -17,7 +21,9 @@
  * A test that injects a bug on purpose catches its reports with
  * gc_report_catch_begin(): they are counted per kind and printed at
  * KERN_INFO level with "caught" in place of "BUG", so a log checker can
- * tell them from real bugs.
+ * tell them from real bugs. The catcher is exported for gpucore's tests
+ * (KUnit, the VM tests' module, the minimal driver's smoke test) only;
+ * they include this header by its path in gpucore's sources.
  */
 
 /**
@@ -60,7 +66,7 @@ struct gc_report_stack {
 };
 
 /**
- * struct gc_report_catcher - reports expected by a test
+ * struct gc_report_catcher - reports expected by a test (tests only)
  * @count: reports caught so far, per &enum gc_report_kind
  * @stack: per kind, the first owner stack of the latest report (0 if none)
  * @prev: the catcher that was active before this one
@@ -74,9 +80,11 @@ struct gc_report_catcher {
 __printf(4, 5)
 void gc_report(enum gc_report_kind kind, const struct gc_report_stack *stacks,
 	       unsigned int nr_stacks, const char *fmt, ...);
+depot_stack_handle_t gc_stack_save(gfp_t gfp);
+
+/* For tests only. */
 void gc_report_catch_begin(struct gc_report_catcher *catcher);
 void gc_report_catch_end(struct gc_report_catcher *catcher);
 unsigned int gc_report_total(void);
-depot_stack_handle_t gc_stack_save(gfp_t gfp);
 
 #endif /* _GPUCORE_REPORT_H_ */
