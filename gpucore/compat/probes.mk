@@ -19,7 +19,7 @@ ccflags-y += $(call gc_have,$(gc_sched_h),drm_sched_wqueue_stop,SCHED_WQUEUE)
 # Jobs carry a credit count (6.7): drm_sched_job_init(job, entity, credits, owner).
 gc_job_credits := u32 credits, void *owner
 ccflags-y += $(call gc_have,$(gc_sched_h),$(gc_job_credits),SCHED_JOB_CREDITS)
-# ... and the DRM client id, for trace events (6.17).
+# ... and the DRM client id, for trace events (after 6.12).
 ccflags-y += $(call gc_have,$(gc_sched_h),u64 drm_client_id,SCHED_JOB_CLIENT_ID)
 # The platform driver's .remove returns void (6.11).
 gc_remove_void := void (*remove)(struct platform_device
@@ -35,21 +35,21 @@ ccflags-y += $(call gc_have,drm/drm_drv.h,char *date;,DRIVER_DATE)
 # nth_page() still exists (gone in 6.18: a folio's pages are contiguous).
 ccflags-y += $(call gc_have,linux/mm.h,define nth_page,NTH_PAGE)
 # dma_fence_signal() returns void; dma_fence_check_and_signal() tells
-# whether the fence was already signalled (6.17).
+# whether the fence was already signalled (after 6.12).
 ccflags-y += $(call gc_have,linux/dma-fence.h,bool dma_fence_check_and_signal,FENCE_CHECK_AND_SIGNAL)
-# dma_fence_array_create() without signal_on_any (gone in 6.17).
+# dma_fence_array_create() without signal_on_any (gone after 6.12).
 ccflags-y += $(call gc_have,linux/dma-fence-array.h,bool signal_on_any,FENCE_ARRAY_SIGNAL_ON_ANY)
 # The timeout handler's DRM_GPU_SCHED_STAT_NO_HANG (6.17): the scheduler
 # puts the job back on its pending list itself.
 ccflags-y += $(call gc_have,$(gc_sched_h),DRM_GPU_SCHED_STAT_NO_HANG,SCHED_STAT_NO_HANG)
-# dma_fence_enable_sw_signaling() (renamed dma_fence_enable_signaling() in 7.0).
+# dma_fence_enable_sw_signaling() (renamed dma_fence_enable_signaling() after 6.12).
 ccflags-y += $(call gc_have,linux/dma-fence.h,void dma_fence_enable_sw_signaling,FENCE_ENABLE_SW_SIGNALING)
-# A fence's lock is reached through dma_fence_spinlock() (7.0: it may be inline).
+# A fence's lock is reached through dma_fence_spinlock() (after 6.12: it may be inline).
 ccflags-y += $(call gc_have,linux/dma-fence.h,dma_fence_spinlock,FENCE_SPINLOCK)
-# destroy_timer_on_stack() (renamed timer_destroy_on_stack() in 6.16).
+# destroy_timer_on_stack() (renamed timer_destroy_on_stack() after 6.12).
 ccflags-y += $(call gc_have,linux/timer.h,void timer_destroy_on_stack,TIMER_DESTROY_ON_STACK)
-# drm_gem_shmem_object's use counts are refcount_t (6.16).
-ccflags-y += $(call gc_have,drm/drm_gem_shmem_helper.h,refcount_t pages_use_count,SHMEM_REFCOUNT)
+# drm_gem_shmem_object's counts are refcount_t, pins counted apart (after 6.12).
+ccflags-y += $(call gc_have,drm/drm_gem_shmem_helper.h,refcount_t pages_pin_count,SHMEM_REFCOUNT)
 # A VMA's flags are set through vm_flags_init() (6.3); vm_flags is const.
 ccflags-y += $(call gc_have,linux/mm.h,void vm_flags_init,VM_FLAGS_INIT)
 # The public way to vmap a GEM object, taking the reservation lock its

@@ -121,6 +121,19 @@ static struct amdsim_bo *amd_bo(struct amd_fx *fx, size_t size, u32 domains)
 	return to_amdsim_bo(gc_bo_borrow(&fx->bo[fx->nr_bo++]));
 }
 
+/* Wait (10 s at most) until every job of @q was freed. */
+static bool amd_wait_freed(struct amdsim_ring *q)
+{
+	unsigned long end = jiffies + 10 * HZ;
+
+	while (READ_ONCE(q->nr_jobs)) {
+		if (time_after(jiffies, end))
+			return false;
+		msleep(20);
+	}
+	return true;
+}
+
 /* The GPU address of a BO, for building packets; pinned until unpinned. */
 static u64 amd_pin(struct amd_fx *fx, struct amdsim_bo *bo)
 {
@@ -646,6 +659,11 @@ static void amd_placement(struct kunit *test)
 	amdsim_bo_unpin(a);
 	amdsim_bo_unpin(d);
 	KUNIT_EXPECT_EQ(test, amd_status(fx, 0), 1);
+	/*
+	 * The done fence signals before drm_sched frees the job, which holds
+	 * its BOs placed until then: wait for that before moving them.
+	 */
+	KUNIT_ASSERT_TRUE(test, amd_wait_freed(q));
 	KUNIT_EXPECT_EQ(test, bo_rd(test, a, 0), 0xfeedu);
 	KUNIT_EXPECT_EQ(test, bo_rd(test, d, 0), 0xfeedu);
 	for (i = 64; i < PAGE_SIZE / 4; i += 64)

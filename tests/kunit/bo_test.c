@@ -405,11 +405,11 @@ static void bo_pin_holds_pages(struct kunit *test)
 	struct gc_bo_pin pin;
 
 	KUNIT_ASSERT_EQ(test, gc_bo_pin(&pin, gc_bo_borrow(&ref)), 0);
-	KUNIT_EXPECT_EQ(test, gc_compat_shmem_pages_use_count(&sbo->shmem), 1u);
+	KUNIT_EXPECT_EQ(test, gc_compat_shmem_pins(&sbo->shmem), 1u);
 	KUNIT_EXPECT_NOT_NULL(test, sbo->shmem.pages);
 	gc_bo_put(&ref);
 	/* The pin's own reference keeps BO and pages. */
-	KUNIT_EXPECT_EQ(test, gc_compat_shmem_pages_use_count(&sbo->shmem), 1u);
+	KUNIT_EXPECT_EQ(test, gc_compat_shmem_pins(&sbo->shmem), 1u);
 	gc_bo_unpin(&pin);
 	KUNIT_EXPECT_EQ(test, gc_track_dir_live(&mdev->refs), 0u);
 	gc_expect_no_reports(test);

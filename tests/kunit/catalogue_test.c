@@ -549,7 +549,7 @@ static void catalogue_05_mmap_keeps_object_alive(struct kunit *test)
 	/* munmap: the kernel mapping still holds the object. */
 	vma->vm_ops->close(vma);
 	KUNIT_EXPECT_EQ(test, kref_read(&gem->refcount), 1u);
-	KUNIT_EXPECT_EQ(test, gc_compat_shmem_pages_use_count(&sbo->shmem), 1u);
+	KUNIT_EXPECT_EQ(test, gc_compat_shmem_pins(&sbo->shmem), 1u);
 	KUNIT_EXPECT_TRUE(test, cat05_offset_live(&mdev->drm, pgoff, 2));
 	/* The last mapping goes: so does the object, and its offset with it. */
 	gc_bo_vunmap(&map);
@@ -746,7 +746,7 @@ static void cat08_unmap(struct gc_vm *vm, const struct gc_vm_mapping *m)
 {
 	struct cat08_mmu *mmu = vm->priv;
 	struct gc_bo *bo = gc_bo_borrow(&m->pin.ref);
-	unsigned int pins = bo ? gc_compat_shmem_pages_use_count(&to_gc_shmem_bo(bo)->shmem) : 0;
+	unsigned int pins = bo ? gc_compat_shmem_pins(&to_gc_shmem_bo(bo)->shmem) : 0;
 
 	mmu->unmaps++;
 	mmu->min_pages_pinned = min(mmu->min_pages_pinned, pins);
@@ -831,7 +831,7 @@ static void catalogue_08_pages_freed_under_gpu_mapping(struct kunit *test)
 					 GC_VM_READ | GC_VM_WRITE), 0);
 	KUNIT_ASSERT_EQ(test, gc_vm_bind(vm, &sbo->gc, PAGE_SIZE, VA_BASE + 16 * PAGE_SIZE,
 					 PAGE_SIZE, GC_VM_READ), 0);
-	KUNIT_EXPECT_EQ(test, gc_compat_shmem_pages_use_count(&sbo->shmem), 2u);
+	KUNIT_EXPECT_EQ(test, gc_compat_shmem_pins(&sbo->shmem), 2u);
 
 	/* A job that reaches the BO only through the VM. */
 	done = cat_submit(test, ring, mock_job_alloc(test, ring), NULL, vm);
@@ -847,7 +847,7 @@ static void catalogue_08_pages_freed_under_gpu_mapping(struct kunit *test)
 	/* Nothing was torn down under the GPU. */
 	KUNIT_EXPECT_EQ(test, mmu.unmaps, 0u);
 	KUNIT_EXPECT_EQ(test, gc_vm_nr_deferred(held), 2u);
-	KUNIT_EXPECT_EQ(test, gc_compat_shmem_pages_use_count(&sbo->shmem), 2u);
+	KUNIT_EXPECT_EQ(test, gc_compat_shmem_pins(&sbo->shmem), 2u);
 	KUNIT_EXPECT_EQ(test, kref_read(&sbo->shmem.base.refcount), 2u);
 	/* The GPU writes through one translation and reads through the other. */
 	KUNIT_EXPECT_EQ(test, cat08_gpu_access(held, VA_BASE + PAGE_SIZE + 64, 0x5a), 0x5a);

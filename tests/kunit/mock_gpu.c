@@ -225,6 +225,18 @@ bool mock_ring_wait_running(struct mock_ring *ring, unsigned int n)
 	return true;
 }
 
+bool mock_gpu_wait_frees(struct mock_gpu *gpu, int n)
+{
+	unsigned long end = jiffies + 10 * HZ;
+
+	while (atomic_read(&gpu->frees) < n) {
+		if (time_after(jiffies, end))
+			return false;
+		msleep(20);
+	}
+	return true;
+}
+
 struct mock_job *mock_job_alloc(struct kunit *test, struct mock_ring *ring)
 {
 	struct mock_job *mj = kzalloc(sizeof(*mj), GFP_KERNEL);

@@ -72,6 +72,11 @@ unsigned int mock_ring_complete(struct mock_ring *ring, unsigned int n);
 unsigned int mock_ring_nr_running(struct mock_ring *ring);
 /* Wait until at least @n jobs are running on @ring; false on timeout. */
 bool mock_ring_wait_running(struct mock_ring *ring, unsigned int n);
+/*
+ * Wait (10 s at most) until @n jobs were freed: a job's done fence signals
+ * before the scheduler frees it.
+ */
+bool mock_gpu_wait_frees(struct mock_gpu *gpu, int n);
 
 struct mock_job *mock_job_alloc(struct kunit *test, struct mock_ring *ring);
 /* Init + arm + push a mock job; returns its done fence. */

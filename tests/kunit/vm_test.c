@@ -176,7 +176,7 @@ static void vm_bind_rejects_bad_ranges(struct kunit *test)
 	/* Nothing failed half-way: no pins, no references, no mappings left. */
 	KUNIT_EXPECT_EQ(test, fx.mmu.maps, 0);
 	KUNIT_EXPECT_EQ(test, gem_refs(bo), 1u);
-	KUNIT_EXPECT_EQ(test, gc_compat_shmem_pages_use_count(&to_gc_shmem_bo(bo)->shmem), 0u);
+	KUNIT_EXPECT_EQ(test, gc_compat_shmem_pins(&to_gc_shmem_bo(bo)->shmem), 0u);
 	gc_bo_put(&ref);
 	gc_vm_destroy(fx.vm);
 	gc_expect_no_reports(test);
@@ -217,7 +217,7 @@ static void vm_map_failure_rolls_back(struct kunit *test)
 	fx.mmu.fail_map = -ENOMEM;
 	KUNIT_EXPECT_EQ(test, gc_vm_bind(fx.vm, bo, 0, VA_BASE, PAGE_SIZE, GC_VM_READ), -ENOMEM);
 	KUNIT_EXPECT_EQ(test, gem_refs(bo), 1u);
-	KUNIT_EXPECT_EQ(test, gc_compat_shmem_pages_use_count(&to_gc_shmem_bo(bo)->shmem), 0u);
+	KUNIT_EXPECT_EQ(test, gc_compat_shmem_pins(&to_gc_shmem_bo(bo)->shmem), 0u);
 	/* The VA range was given back. */
 	KUNIT_EXPECT_EQ(test, gc_vm_bind(fx.vm, bo, 0, VA_BASE, PAGE_SIZE, GC_VM_READ), 0);
 	gc_bo_put(&ref);
@@ -265,12 +265,12 @@ static void vm_catalogue_8_pages_pinned_while_mapped(struct kunit *test)
 	sbo = to_gc_shmem_bo(gc_bo_borrow(&ref));
 	KUNIT_ASSERT_EQ(test, gc_vm_bind(fx.vm, &sbo->gc, 0, VA_BASE, 2 * PAGE_SIZE,
 					 GC_VM_WRITE), 0);
-	KUNIT_EXPECT_EQ(test, gc_compat_shmem_pages_use_count(&sbo->shmem), 1u);
+	KUNIT_EXPECT_EQ(test, gc_compat_shmem_pins(&sbo->shmem), 1u);
 	vm_job_start(test, fx.vm, &job);
 	gc_bo_put(&ref);
 	KUNIT_EXPECT_EQ(test, gc_vm_unbind(fx.vm, VA_BASE, 2 * PAGE_SIZE), 0);
 	/* Unbound, but a job may still use it: the pages are still pinned. */
-	KUNIT_EXPECT_EQ(test, gc_compat_shmem_pages_use_count(&sbo->shmem), 1u);
+	KUNIT_EXPECT_EQ(test, gc_compat_shmem_pins(&sbo->shmem), 1u);
 	KUNIT_EXPECT_NOT_NULL(test, sbo->shmem.pages);
 	KUNIT_EXPECT_EQ(test, gc_vm_nr_deferred(fx.vm), 1u);
 	vm_job_finish(&job);

@@ -138,7 +138,7 @@ static inline int gc_compat_sched_job_init(struct drm_sched_job *job,
 	 */
 	return drm_sched_job_init(job, entity, 1, owner, 0);
 #elif defined(GC_HAVE_SCHED_JOB_CREDITS)
-	/* Unnecessary from 6.17 (drm_client_id). */
+	/* Unnecessary once 6.12 is dropped (drm_client_id). */
 	return drm_sched_job_init(job, entity, 1, owner);
 #else
 	/* 6.1: unnecessary from 6.7 (credits). */
@@ -298,9 +298,10 @@ static inline struct page *gc_compat_nth_page(struct page *page, unsigned long n
  * gc_compat_fence_signal() - signal a fence, telling whether it already was
  * @fence: the fence
  *
- * Up to 6.16 dma_fence_signal() returns -EINVAL for a signalled fence; from
- * 6.17 it returns nothing and dma_fence_check_and_signal() tells (the
- * first branch is unnecessary from 6.17).
+ * Up to 6.12 at least, dma_fence_signal() returns -EINVAL for a signalled
+ * fence; later kernels (7.3) return nothing from it and tell with
+ * dma_fence_check_and_signal() (the second branch is unnecessary once 6.12
+ * is dropped).
  *
  * Context: any; takes the fence's lock.
  * Return: true if @fence had been signalled before.
@@ -321,8 +322,8 @@ static inline bool gc_compat_fence_signal(struct dma_fence *fence)
  * @context: the array's fence context
  * @seqno: its sequence number
  *
- * 6.17 dropped signal_on_any, which gpucore never sets (unnecessary from
- * 6.17).
+ * Kernels after 6.12 dropped signal_on_any, which gpucore never sets
+ * (unnecessary once 6.12 is dropped).
  *
  * Context: may allocate with GFP_KERNEL.
  * Return: the array, or %NULL without memory.
@@ -343,7 +344,8 @@ gc_compat_fence_array_create(int num_fences, struct dma_fence **fences, u64 cont
  * @fence: the fence
  *
  * dma_fence_enable_sw_signaling() until its rename to
- * dma_fence_enable_signaling() (the first branch is unnecessary from 7.0).
+ * dma_fence_enable_signaling() after 6.12 (the first branch is unnecessary
+ * once 6.12 is dropped).
  *
  * Context: any.
  */
@@ -360,8 +362,9 @@ static inline void gc_compat_fence_enable_signaling(struct dma_fence *fence)
  * gc_compat_fence_lock() - the spinlock a fence signals under
  * @fence: the fence
  *
- * From 7.0 a fence may hold its lock inline and dma_fence_spinlock() finds
- * it; before, &dma_fence.lock points to it (unnecessary from 7.0).
+ * After 6.12 a fence may hold its lock inline and dma_fence_spinlock() finds
+ * it; before, &dma_fence.lock points to it (unnecessary once 6.12 is
+ * dropped).
  *
  * Return: the lock.
  */
@@ -378,8 +381,8 @@ static inline spinlock_t *gc_compat_fence_lock(struct dma_fence *fence)
  * gc_compat_destroy_timer_on_stack() - undo timer_setup_on_stack()
  * @timer: the timer
  *
- * Renamed timer_destroy_on_stack() in 6.16 (the second branch is
- * unnecessary from 6.16).
+ * Renamed timer_destroy_on_stack() after 6.12 (the second branch is
+ * unnecessary once 6.12 is dropped).
  */
 static inline void gc_compat_destroy_timer_on_stack(struct timer_list *timer)
 {
@@ -391,18 +394,21 @@ static inline void gc_compat_destroy_timer_on_stack(struct timer_list *timer)
 }
 
 /**
- * gc_compat_shmem_pages_use_count() - how many users a shmem object's pages have
+ * gc_compat_shmem_pins() - how many pins hold a shmem object's pages
  * @shmem: the object
  *
- * For the tests, which check that pages are held and released. The count
- * is a refcount_t from 6.16 (the second branch is unnecessary from 6.16).
+ * For the tests, which check that pages are held and released. Up to 6.12
+ * at least, every pin (and kernel mapping) counts in
+ * &drm_gem_shmem_object.pages_use_count; later kernels (7.3) count pins in
+ * a refcount_t of their own, pages_pin_count, and the use count stays at
+ * one (unnecessary once 6.12 is dropped).
  *
  * Return: the count.
  */
-static inline unsigned int gc_compat_shmem_pages_use_count(struct drm_gem_shmem_object *shmem)
+static inline unsigned int gc_compat_shmem_pins(struct drm_gem_shmem_object *shmem)
 {
 #ifdef GC_HAVE_SHMEM_REFCOUNT
-	return refcount_read(&shmem->pages_use_count);
+	return refcount_read(&shmem->pages_pin_count);
 #else
 	return shmem->pages_use_count;
 #endif
@@ -412,7 +418,7 @@ static inline unsigned int gc_compat_shmem_pages_use_count(struct drm_gem_shmem_
  * gc_compat_shmem_vmap_use_count() - how many users a shmem object's vmap has
  * @shmem: the object
  *
- * As gc_compat_shmem_pages_use_count(), for the kernel mapping.
+ * As gc_compat_shmem_pins(), for the kernel mapping.
  *
  * Return: the count.
  */
