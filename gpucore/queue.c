@@ -78,9 +78,8 @@ void gc_queue_put(struct gc_queue *queue)
 }
 EXPORT_SYMBOL_NS_GPL(gc_queue_put, GPUCORE_NS);
 
-static void gc_queue_fini_work(struct work_struct *work)
+static void gc_queue_fini(struct gc_queue *queue)
 {
-	struct gc_queue *queue = container_of(work, struct gc_queue, fini_work);
 	struct gc_device *gdev = queue->gdev;
 
 	/* No job is left: the entity is idle and the scheduler has nothing pending. */
@@ -104,6 +103,17 @@ static void gc_queue_fini_work(struct work_struct *work)
 	gdev->nr_queues--;
 	wake_up_all(&gdev->idle);
 	spin_unlock_irq(&gdev->idle_lock);
+}
+
+static void gc_queue_fini_work(struct work_struct *work)
+{
+	gc_queue_fini(container_of(work, struct gc_queue, fini_work));
+}
+
+/* The last reference went in process context, outside the scheduler. */
+static void gc_queue_release_now(struct kref *kref)
+{
+	gc_queue_fini(container_of(kref, struct gc_queue, kref));
 }
 
 static void gc_queue_unreserve(struct gc_queue *queue);
@@ -354,8 +364,9 @@ EXPORT_SYMBOL_NS_GPL(gc_queue_create, GPUCORE_NS);
  * references pushed later, complete with -ECANCELED (after their
  * dependencies signal) without running; jobs on the hardware complete or
  * time out. The queue is released after its last reference (its last job
- * included); gc_device_fini() waits for that. A second destroy of the
- * same queue is reported as a double put and does nothing.
+ * included), before this returns if that was the creator's;
+ * gc_device_fini() waits for that. A second destroy of the same queue is
+ * reported as a double put and does nothing.
  *
  * Context: process context.
  */
@@ -377,7 +388,8 @@ void gc_queue_destroy(struct gc_queue *queue)
 		return;
 	}
 	wake_up_all(&queue->space);
-	gc_queue_put(queue);
+	/* An idle queue is released now: its resources are free when this returns. */
+	kref_put(&queue->kref, gc_queue_release_now);
 }
 EXPORT_SYMBOL_NS_GPL(gc_queue_destroy, GPUCORE_NS);
 
