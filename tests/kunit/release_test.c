@@ -186,9 +186,9 @@ static bool wait_held_reports(struct kunit *test, unsigned int n)
 
 /*
  * A queue and a VM held past the fini timeout: gc_device_fini() reports
- * each (the VM last, with the stack of this case, which created it, in
- * debug builds), keeps waiting and reports again; once the VM is put only
- * the queue is reported; once the queue is put it returns.
+ * each, keeps waiting and reports again; once the queue is put it still
+ * waits for the VM, reported with the stack of this case, which created
+ * it (debug builds); once the VM is put it returns.
  */
 static void release_fini_reports_held(struct kunit *test)
 {
@@ -217,19 +217,17 @@ static void release_fini_reports_held(struct kunit *test)
 	/* One report per object per period, repeated while they are held. */
 	KUNIT_EXPECT_TRUE(test, wait_held_reports(test, 4));
 	KUNIT_EXPECT_FALSE(test, completion_done(&w.done));
+
+	gc_queue_put(queue);
+	n = READ_ONCE(GC_REPORTS(test, GC_REPORT_STILL_HELD));
+	KUNIT_EXPECT_TRUE(test, wait_held_reports(test, n + 2));
+	KUNIT_EXPECT_FALSE(test, completion_done(&w.done));
+	KUNIT_EXPECT_EQ(test, atomic_read(&ring->releases), 1);
 	if (IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG))
 		KUNIT_EXPECT_TRUE(test, gc_report_stack_has(test, GC_REPORT_STILL_HELD,
 							    "release_fini_reports_held"));
 
 	gc_vm_put(held);
-	n = READ_ONCE(GC_REPORTS(test, GC_REPORT_STILL_HELD));
-	KUNIT_EXPECT_TRUE(test, wait_held_reports(test, n + 2));
-	KUNIT_EXPECT_FALSE(test, completion_done(&w.done));
-	if (IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG))
-		KUNIT_EXPECT_TRUE(test, gc_report_stack_has(test, GC_REPORT_STILL_HELD,
-							    "mock_ring_create"));
-
-	gc_queue_put(queue);
 	KUNIT_EXPECT_GT(test, wait_for_completion_timeout(&w.done, 10 * HZ), 0UL);
 	flush_work(&w.work);
 	destroy_work_on_stack(&w.work);
