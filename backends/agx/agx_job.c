@@ -341,7 +341,14 @@ static struct agx_queue *agx_queue_lookup(struct agx_file *af, u32 id)
 	return aq;
 }
 
-DEFINE_FREE(agx_queue_put, struct agx_queue *, if (_T) gc_queue_put(_T->gq))
+/* Drop agx_queue_lookup()'s reference. */
+static void agx_queue_put(struct agx_queue *aq)
+{
+	if (aq)
+		gc_queue_put(aq->gq);
+}
+
+DEFINE_FREE(agx_queue_put, struct agx_queue *, agx_queue_put(_T))
 
 /**
  * struct agx_out_sync - an out-syncobj, ready to take the done fence

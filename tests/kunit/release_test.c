@@ -179,7 +179,7 @@ static bool wait_held_reports(struct kunit *test, unsigned int n)
 	while (READ_ONCE(GC_REPORTS(test, GC_REPORT_STILL_HELD)) < n) {
 		if (time_after(jiffies, end))
 			return false;
-		msleep(10);
+		msleep(20);
 	}
 	return true;
 }
