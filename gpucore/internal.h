@@ -8,11 +8,6 @@
 
 #include "track_internal.h"
 
-struct gc_queue;
-
-/* Drop a reference to a queue; the last one tears it down in a worker. */
-void gc_queue_put(struct gc_queue *queue);
-
 /* A job's done fence: gc_fence_create() with a lock class of its own. */
 struct gc_fence_signaller gc_fence_create_done(struct gc_timeline *tl, gfp_t gfp);
 

@@ -6,9 +6,9 @@
  * - a job holds a reference to its queue, and the scheduler is torn down
  *   by a worker after the last job is released: drm_sched_fini() never
  *   meets a pending job, and free_job never runs on a dead scheduler;
- * - the done fence user space sees is a gpucore fence, signalled from
- *   free_job: drm_sched's own fences never leave the queue, so none can
- *   outlive the scheduler they point at;
+ * - the done fence user space sees is a gpucore fence, signalled from the
+ *   finished fence's callback: drm_sched's own fences never leave the
+ *   queue, so none can outlive the scheduler they point at;
  * - cancelled and failed jobs go through the scheduler like the others
  *   (run returns an error), so every job takes the one release path.
  */
@@ -44,26 +44,51 @@ static void gc_queue_release(struct kref *kref)
 }
 
 /**
- * gc_queue_put() - drop a reference to a queue
- * @queue: the queue
+ * gc_queue_get() - take a reference to a queue
+ * @queue: the queue; the caller holds a reference (the creator's, a job's
+ *	or another gc_queue_get()'s) or a lock its gc_queue_destroy() takes
  *
- * The last reference tears the queue down in a worker.
+ * The queue, its &gc_queue.priv and every backend op stay valid until the
+ * matching gc_queue_put(), even past gc_queue_destroy(): a driver looks a
+ * queue up and uses it without a count of its own.
+ *
+ * Context: any.
+ * Return: @queue.
+ */
+struct gc_queue *gc_queue_get(struct gc_queue *queue)
+{
+	kref_get(&queue->kref);
+	return queue;
+}
+EXPORT_SYMBOL_NS_GPL(gc_queue_get, GPUCORE_NS);
+
+/**
+ * gc_queue_put() - drop a reference taken by gc_queue_get()
+ * @queue: the queue, or NULL
+ *
+ * The last reference tears the queue down in a worker, which calls
+ * &gc_queue_ops.release.
  *
  * Context: any.
  */
 void gc_queue_put(struct gc_queue *queue)
 {
-	kref_put(&queue->kref, gc_queue_release);
+	if (queue)
+		kref_put(&queue->kref, gc_queue_release);
 }
+EXPORT_SYMBOL_NS_GPL(gc_queue_put, GPUCORE_NS);
 
-static void gc_queue_fini_work(struct work_struct *work)
+static void gc_queue_fini(struct gc_queue *queue)
 {
-	struct gc_queue *queue = container_of(work, struct gc_queue, fini_work);
 	struct gc_device *gdev = queue->gdev;
 
 	/* No job is left: the entity is idle and the scheduler has nothing pending. */
 	drm_sched_entity_destroy(&queue->entity);
 	drm_sched_fini(&queue->sched);
+	/*
+	 * Nothing calls into the backend any more: the scheduler is gone and
+	 * gc_device_unplug() skips a queue whose count reached zero.
+	 */
 	if (queue->ops->release)
 		queue->ops->release(queue);
 	gc_timeline_put(queue->tl);
@@ -78,6 +103,17 @@ static void gc_queue_fini_work(struct work_struct *work)
 	gdev->nr_queues--;
 	wake_up_all(&gdev->idle);
 	spin_unlock_irq(&gdev->idle_lock);
+}
+
+static void gc_queue_fini_work(struct work_struct *work)
+{
+	gc_queue_fini(container_of(work, struct gc_queue, fini_work));
+}
+
+/* The last reference went in process context, outside the scheduler. */
+static void gc_queue_release_now(struct kref *kref)
+{
+	gc_queue_fini(container_of(kref, struct gc_queue, kref));
 }
 
 static void gc_queue_unreserve(struct gc_queue *queue);
@@ -285,6 +321,7 @@ struct gc_queue *gc_queue_create(struct gc_device *gdev, const struct gc_queue_p
 	mutex_init(&queue->submit_lock);
 	init_waitqueue_head(&queue->space);
 	INIT_WORK(&queue->fini_work, gc_queue_fini_work);
+	queue->created = gc_track_stack(GFP_KERNEL);
 
 	queue->tl = gc_timeline_create(gdev->drm->driver->name, queue->name, &gdev->refs);
 	if (IS_ERR(queue->tl)) {
@@ -321,22 +358,38 @@ EXPORT_SYMBOL_NS_GPL(gc_queue_create, GPUCORE_NS);
 
 /**
  * gc_queue_destroy() - destroy a queue, whatever it is doing
- * @queue: the queue, or NULL
+ * @queue: the queue, or NULL; the creator's reference, consumed
  *
- * Returns at once. Queued jobs complete with -ECANCELED (after their
+ * Returns at once. Queued jobs, and jobs of holders of gc_queue_get()
+ * references pushed later, complete with -ECANCELED (after their
  * dependencies signal) without running; jobs on the hardware complete or
- * time out. The queue is freed after its last job; gc_device_fini() waits
- * for that.
+ * time out. The queue is released after its last reference (its last job
+ * included), before this returns if that was the creator's;
+ * gc_device_fini() waits for that. A second destroy of the same queue is
+ * reported as a double put and does nothing.
  *
  * Context: process context.
  */
 void gc_queue_destroy(struct gc_queue *queue)
 {
+	struct gc_device *gdev;
+	bool again;
+
 	if (!queue)
 		return;
+	gdev = queue->gdev;
+	/* Under the lock that keeps the queue listed: a second call reads it. */
+	mutex_lock(&gdev->lock);
+	again = queue->dying;
 	WRITE_ONCE(queue->dying, true);
+	mutex_unlock(&gdev->lock);
+	if (again) {
+		gc_report(GC_REPORT_DOUBLE_PUT, NULL, 0, "queue %s destroyed twice", queue->name);
+		return;
+	}
 	wake_up_all(&queue->space);
-	gc_queue_put(queue);
+	/* An idle queue is released now: its resources are free when this returns. */
+	kref_put(&queue->kref, gc_queue_release_now);
 }
 EXPORT_SYMBOL_NS_GPL(gc_queue_destroy, GPUCORE_NS);
 

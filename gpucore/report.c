@@ -23,6 +23,7 @@ static const char *const gc_report_names[GC_REPORT_NR] = {
 	[GC_REPORT_FENCE_ORDER] = "fence signalled out of order",
 	[GC_REPORT_BAD_HANDLE] = "bad handle",
 	[GC_REPORT_NOT_UNIQUE] = "setup of a shared object",
+	[GC_REPORT_STILL_HELD] = "object still held at device teardown",
 };
 
 /* Protects gc_catcher and the counts of the catcher it points at. */

@@ -41,6 +41,8 @@
  *	kind (corrupted, or never initialised)
  * @GC_REPORT_NOT_UNIQUE: a setup call reached an object that is already
  *	shared
+ * @GC_REPORT_STILL_HELD: gc_device_fini() has waited its timeout for a
+ *	queue or a VM that is still referenced
  * @GC_REPORT_NR: number of report kinds
  */
 enum gc_report_kind {
@@ -52,6 +54,7 @@ enum gc_report_kind {
 	GC_REPORT_FENCE_ORDER,
 	GC_REPORT_BAD_HANDLE,
 	GC_REPORT_NOT_UNIQUE,
+	GC_REPORT_STILL_HELD,
 	GC_REPORT_NR
 };
 

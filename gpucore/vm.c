@@ -24,35 +24,51 @@
 #include <gpucore/fence_set.h>
 #include <gpucore/vm.h>
 
+#include "internal.h"
+
 static void gc_vm_reap_work(struct work_struct *work);
 
 static void gc_vm_free(struct kref *kref)
 {
 	struct gc_vm *vm = container_of(kref, struct gc_vm, kref);
+	struct gc_device *gdev = vm->gdev;
 
 	WARN_ON(!list_empty(&vm->mappings) || !list_empty(&vm->deferred));
 	WARN_ON(work_pending(&vm->reap_work));
+	mutex_lock(&gdev->lock);
+	list_del(&vm->link);
+	mutex_unlock(&gdev->lock);
 	drm_mm_takedown(&vm->mm);
 	dma_resv_fini(&vm->resv);
 	mutex_destroy(&vm->lock);
 	kfree(vm);
+
+	/* The last thing the VM touches: gc_device_fini() may return after it. */
+	spin_lock_irq(&gdev->idle_lock);
+	gdev->nr_vms--;
+	wake_up_all(&gdev->idle);
+	spin_unlock_irq(&gdev->idle_lock);
 }
 
 /**
  * gc_vm_create() - create a GPU address space
+ * @gdev: the device; gc_device_fini() waits until the VM is freed
  * @start: lowest usable GPU VA, page aligned
  * @size: size of the usable range, page aligned, not 0
  * @ops: the backend's page-table updates, or NULL
  * @priv: the backend's data, stored in &gc_vm.priv
  *
  * Context: process context; may sleep.
- * Return: the VM, ERR_PTR(-EINVAL) for a bad range, ERR_PTR(-ENOMEM).
+ * Return: the VM, holding the creator's reference, which gc_vm_destroy()
+ * consumes; ERR_PTR(-EINVAL) for a bad device or range, ERR_PTR(-ENOMEM).
  */
-struct gc_vm *gc_vm_create(u64 start, u64 size, const struct gc_vm_ops *ops, void *priv)
+struct gc_vm *gc_vm_create(struct gc_device *gdev, u64 start, u64 size,
+			   const struct gc_vm_ops *ops, void *priv)
 {
 	struct gc_vm *vm;
 
-	if (!size || !PAGE_ALIGNED(start) || !PAGE_ALIGNED(size) || start + size < start)
+	if (!gdev || !size || !PAGE_ALIGNED(start) || !PAGE_ALIGNED(size) ||
+	    start + size < start)
 		return ERR_PTR(-EINVAL);
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	if (!vm)
@@ -66,14 +82,26 @@ struct gc_vm *gc_vm_create(u64 start, u64 size, const struct gc_vm_ops *ops, voi
 	INIT_WORK(&vm->reap_work, gc_vm_reap_work);
 	vm->ops = ops;
 	vm->priv = priv;
+	vm->gdev = gdev;
+	vm->created = gc_track_stack(GFP_KERNEL);
+	mutex_lock(&gdev->lock);
+	list_add_tail(&vm->link, &gdev->vms);
+	mutex_unlock(&gdev->lock);
+	spin_lock_irq(&gdev->idle_lock);
+	gdev->nr_vms++;
+	spin_unlock_irq(&gdev->idle_lock);
 	return vm;
 }
 EXPORT_SYMBOL_NS_GPL(gc_vm_create, GPUCORE_NS);
 
 /**
  * gc_vm_get() - take a reference to a VM
- * @vm: the VM
+ * @vm: the VM; the caller holds a reference
  *
+ * The VM stays valid until the matching gc_vm_put(), even past
+ * gc_vm_destroy() (its ranges are unbound then).
+ *
+ * Context: any.
  * Return: @vm.
  */
 struct gc_vm *gc_vm_get(struct gc_vm *vm)
@@ -84,7 +112,7 @@ struct gc_vm *gc_vm_get(struct gc_vm *vm)
 EXPORT_SYMBOL_NS_GPL(gc_vm_get, GPUCORE_NS);
 
 /**
- * gc_vm_put() - drop a reference to a VM
+ * gc_vm_put() - drop a reference taken by gc_vm_get()
  * @vm: the VM, or NULL
  *
  * Context: process context: the last put frees the VM.
@@ -498,12 +526,13 @@ EXPORT_SYMBOL_NS_GPL(gc_vm_flush, GPUCORE_NS);
 
 /**
  * gc_vm_destroy() - unbind everything and drop the creator's reference
- * @vm: the VM, or NULL
+ * @vm: the VM, or NULL; the creator's reference, consumed
  *
  * Mappings whose work is unfinished are deferred as for gc_vm_unbind(); the
- * VM is freed when the last of them is torn down. Without the memory to
- * track that work, waits for it instead (uninterruptibly, without the VM
- * lock): destroy cannot fail.
+ * VM is freed when the last of them is torn down and every other reference
+ * is put. Without the memory to track that work, waits for it instead
+ * (uninterruptibly, without the VM lock): destroy cannot fail. A second
+ * destroy of the same VM is reported as a double put and does nothing.
  *
  * Context: process context; may sleep.
  */
@@ -512,9 +541,18 @@ void gc_vm_destroy(struct gc_vm *vm)
 	struct gc_vm_mapping *m, *next, *freeable;
 	struct gc_fence_ref busy;
 	LIST_HEAD(done);
+	bool again;
 
 	if (!vm)
 		return;
+	mutex_lock(&vm->gdev->lock);
+	again = vm->destroyed;
+	vm->destroyed = true;
+	mutex_unlock(&vm->gdev->lock);
+	if (again) {
+		gc_report(GC_REPORT_DOUBLE_PUT, NULL, 0, "VM %p destroyed twice", vm);
+		return;
+	}
 	busy = gc_vm_busy_fence(vm);
 	if (gc_is_err(busy)) {
 		dma_resv_wait_timeout(&vm->resv, DMA_RESV_USAGE_BOOKKEEP, false,

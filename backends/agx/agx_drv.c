@@ -19,7 +19,6 @@
  * the simulated firmware behind sim/agx_sim.h.
  */
 
-#include <linux/delay.h>
 #include <linux/dma-mapping.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
@@ -50,46 +49,6 @@ unsigned int agx_max_queues = 1024;
 module_param_named(max_queues, agx_max_queues, uint, 0644);
 MODULE_PARM_DESC(max_queues,
 		 "Queues of the device at once, those being torn down included (default 1024)");
-
-/**
- * agx_vm_reap() - release the VMs destroyed by user space that are idle
- * @adev: the device
- * @wait: wait until every destroyed VM is released
- *
- * A destroyed VM keeps its unbound mappings, and so the pins of their BOs,
- * until the work that used them is done. The device keeps a reference to
- * each VM until then, so that the final teardown can wait for the last of
- * those BOs to go before the DRM device (whose GEM state the BOs use) does.
- *
- * Context: process context; may sleep.
- */
-void agx_vm_reap(struct agx_device *adev, bool wait)
-{
-	struct agx_vm *avm, *next;
-	bool busy;
-
-	for (;;) {
-		busy = false;
-		mutex_lock(&adev->vms_lock);
-		list_for_each_entry_safe(avm, next, &adev->vms, link) {
-			if (!avm->dead)
-				continue;
-			if (gc_vm_nr_deferred(avm->vm)) {
-				busy = true;
-				continue;
-			}
-			/* Nothing can be deferred any more: wait for a teardown in progress. */
-			gc_vm_flush(avm->vm);
-			gc_vm_put(avm->vm);
-			list_del(&avm->link);
-			kfree(avm);
-		}
-		mutex_unlock(&adev->vms_lock);
-		if (!wait || !busy)
-			return;
-		usleep_range(1000, 5000);
-	}
-}
 
 /**
  * agx_queue_slot_get() - count a new queue against the device's bound
@@ -148,16 +107,15 @@ static void agx_postclose(struct drm_device *drm, struct drm_file *file)
 	/* Queued work is cancelled, running work completes or times out. */
 	xa_for_each(&af->queues, id, aq) {
 		xa_erase(&af->queues, id);
-		agx_queue_put_user(aq);
+		agx_queue_destroy(aq);
 	}
 	xa_destroy(&af->queues);
 	/* Mappings still used by that work go when it is done. */
 	xa_for_each(&af->vms, id, avm) {
 		xa_erase(&af->vms, id);
-		agx_vm_destroy(af->adev, avm);
+		agx_vm_destroy(avm);
 	}
 	xa_destroy(&af->vms);
-	agx_vm_reap(af->adev, false);
 	mutex_destroy(&af->lock);
 	kfree(af);
 }
@@ -226,22 +184,23 @@ static const struct drm_driver agx_drm_driver = {
 	.minor = 0,
 };
 
-/* The last reference to the DRM device is gone: every file is closed. */
+/*
+ * The last reference to the DRM device is gone: every file is closed.
+ * gc_device_fini() waits for the queues and VMs, and with them for the
+ * BOs their work and mappings hold, before the firmware and the DRM
+ * device go.
+ */
 static void agx_device_fini(struct drm_device *drm, void *data)
 {
 	struct agx_device *adev = data;
 	unsigned int leaks;
 
-	agx_vm_reap(adev, true);
 	leaks = gc_device_fini(&adev->gdev);
 	if (leaks)
 		drm_err(drm, "%u gpucore references leaked\n", leaks);
 	if (adev->fw)
 		agx_fw_destroy(adev->fw);
-	WARN_ON(!list_empty(&adev->queues) || !list_empty(&adev->vms));
 	WARN_ON(atomic_read(&adev->nr_queues));
-	mutex_destroy(&adev->vms_lock);
-	mutex_destroy(&adev->queues_lock);
 }
 
 static int agx_probe(struct platform_device *pdev)
@@ -258,10 +217,6 @@ static int agx_probe(struct platform_device *pdev)
 	if (IS_ERR(adev))
 		return PTR_ERR(adev);
 	gc_device_init(&adev->gdev, &adev->drm);
-	mutex_init(&adev->queues_lock);
-	INIT_LIST_HEAD(&adev->queues);
-	mutex_init(&adev->vms_lock);
-	INIT_LIST_HEAD(&adev->vms);
 	atomic_set(&adev->queue_seq, 0);
 	atomic_set(&adev->nr_queues, 0);
 	ret = drmm_add_action_or_reset(&adev->drm, agx_device_fini, adev);

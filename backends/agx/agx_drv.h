@@ -7,11 +7,9 @@
 #define _AGX_DRV_H_
 
 #include <linux/bits.h>
-#include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
-#include <linux/refcount.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -55,27 +53,17 @@ extern unsigned int agx_max_queues;
 /**
  * struct agx_device - one simulated AGX GPU
  * @drm: the DRM device
- * @gdev: gpucore's state: tracking scope, queues, unplug gate
+ * @gdev: gpucore's state: tracking scope, queues, VMs, unplug gate
  * @fw: the firmware, created at probe, destroyed with the last reference
  *	to @drm
- * @queues_lock: protects @queues and the queues' @agx_queue.gq; held
- *	while a queue is stopped
- * @queues: every &struct agx_queue of the device not yet released
- * @vms_lock: protects @vms
- * @vms: every &struct agx_vm of the device not yet released
  * @queue_seq: numbers queues in their names
  * @nr_queues: queues not yet released, those being torn down included:
- *	taken before a queue is created, given back when both its gc_queue
- *	(drm_sched thread) and its &struct agx_queue are released
+ *	taken before a queue is created, given back by its release
  */
 struct agx_device {
 	struct drm_device drm;
 	struct gc_device gdev;
 	struct agx_fw *fw;
-	struct mutex queues_lock;	/* queues, agx_queue.gq, stop */
-	struct list_head queues;
-	struct mutex vms_lock;		/* vms */
-	struct list_head vms;
 	atomic_t queue_seq;
 	atomic_t nr_queues;
 };
@@ -87,7 +75,7 @@ struct agx_device {
  *	that a bind never races the destruction of its VM
  * @vms: the file's VMs (&struct agx_vm), by id
  * @queues: the file's queues (&struct agx_queue), by id; each entry holds
- *	one user reference
+ *	the creator's reference to its gc_queue
  * @nr_vms: entries of @vms, at most AGX_MAX_VMS_PER_FILE
  */
 struct agx_file {
@@ -100,32 +88,21 @@ struct agx_file {
 
 /**
  * struct agx_vm - a GPU VM of a file
- * @vm: the gpucore VM; the creator's reference is consumed by
- *	gc_vm_destroy(), and @agx_vm holds one more
- * @link: in &agx_device.vms
- * @dead: gc_vm_destroy() was called; @vm is released once it has no
- *	deferred mappings left
+ * @vm: the gpucore VM, with the creator's reference
  * @nr_mappings: mappings bound and not unbound, under &agx_file.lock
  */
 struct agx_vm {
 	struct gc_vm *vm;
-	struct list_head link;
-	bool dead;
 	unsigned int nr_mappings;
 };
 
 /**
- * struct agx_queue - the driver's side of a queue
- * @kref: held by each user reference (together, see @users) and by each
- *	job; the last put destroys the firmware queue and frees this
- * @users: the file's id entry and each SUBMIT in progress; the last one
- *	destroys the gc_queue (gc_queue_destroy()) and drops one @kref
+ * struct agx_queue - the driver's side of a queue, freed by its release
  * @adev: the device
- * @gq: the gpucore queue; valid while @users is not zero or a job exists
+ * @gq: the gpucore queue, whose &gc_queue.priv this is
  * @fwq: the firmware queue
  * @hw_tl: timeline of the hardware fences
  * @vm: the VM the queue's commands address, with a reference
- * @link: in &agx_device.queues
  * @lock: protects @running, @last_stamp, @stopped and the pushes to @fwq
  * @running: jobs pushed to the firmware whose hardware fence has not
  *	signalled, in stamp order
@@ -133,32 +110,25 @@ struct agx_vm {
  * @stopped: the firmware queue was stopped; nothing more is pushed
  * @stop_error: the error of the stop
  * @priority: DRM_AGX_PRIORITY_*, kept for information only
- * @sched_gone: the gc_queue was released first (under
- *	&agx_device.queues_lock): this queue's release gives its
- *	&agx_device.nr_queues slot back
  */
 struct agx_queue {
-	struct kref kref;
-	refcount_t users;
 	struct agx_device *adev;
 	struct gc_queue *gq;
 	struct agx_fw_queue *fwq;
 	struct gc_timeline *hw_tl;
 	struct gc_vm *vm;
-	struct list_head link;
 	spinlock_t lock;		/* running, stamps, stopped, pushes */
 	struct list_head running;
 	u64 last_stamp;
 	bool stopped;
 	int stop_error;
 	u32 priority;
-	bool sched_gone;
 };
 
 /**
  * struct agx_job - a submission
  * @base: gpucore's job
- * @queue: the queue, with a &agx_queue.kref reference
+ * @queue: the queue; valid while the job exists (the job holds its gc_queue)
  * @words: the command stream, copied from user space
  * @nr_words: number of words at @words
  * @result_map: kernel mapping of the result BO, or empty
@@ -189,7 +159,6 @@ static inline struct agx_device *to_agx_device(struct drm_device *drm)
 DEFINE_FREE(agx_kvfree, void *, kvfree(_T))
 
 /* agx_drv.c */
-void agx_vm_reap(struct agx_device *adev, bool wait);
 bool agx_queue_slot_get(struct agx_device *adev);
 void agx_queue_slot_put(struct agx_device *adev);
 
@@ -202,11 +171,11 @@ int agx_ioctl_gem_create(struct drm_device *dev, void *data, struct drm_file *fi
 int agx_ioctl_gem_mmap_offset(struct drm_device *dev, void *data, struct drm_file *file);
 int agx_ioctl_queue_create(struct drm_device *dev, void *data, struct drm_file *file);
 int agx_ioctl_queue_destroy(struct drm_device *dev, void *data, struct drm_file *file);
-void agx_vm_destroy(struct agx_device *adev, struct agx_vm *avm);
+void agx_vm_destroy(struct agx_vm *avm);
 
 /* agx_job.c */
 struct agx_queue *agx_queue_create(struct agx_device *adev, struct gc_vm *vm, u32 priority);
-void agx_queue_put_user(struct agx_queue *aq);
+void agx_queue_destroy(struct agx_queue *aq);
 int agx_ioctl_submit(struct drm_device *dev, void *data, struct drm_file *file);
 struct gc_fence_ref agx_queue_submit(struct agx_queue *aq, const u32 *words, u32 nr_words,
 				     struct gc_bo *result, u64 result_offset,

@@ -79,22 +79,18 @@ int agx_ioctl_get_params(struct drm_device *drm, void *data, struct drm_file *fi
 
 /**
  * agx_vm_destroy() - destroy a VM removed from its file
- * @adev: the device
  * @avm: the VM
  *
  * Unbinds everything; mappings still used by unfinished work go when it is
  * done (gc_vm_destroy()). Queues created on the VM keep the now empty
- * address space: their later work faults. The device releases @avm once
- * no mapping is left (agx_vm_reap()).
+ * address space: their later work faults.
  *
  * Context: process context; may sleep.
  */
-void agx_vm_destroy(struct agx_device *adev, struct agx_vm *avm)
+void agx_vm_destroy(struct agx_vm *avm)
 {
 	gc_vm_destroy(avm->vm);
-	mutex_lock(&adev->vms_lock);
-	avm->dead = true;
-	mutex_unlock(&adev->vms_lock);
+	kfree(avm);
 }
 
 /**
@@ -121,33 +117,25 @@ int agx_ioctl_vm_create(struct drm_device *drm, void *data, struct drm_file *fil
 
 	if (args->flags)
 		return -EINVAL;
-	agx_vm_reap(adev, false);
 	avm = kzalloc(sizeof(*avm), GFP_KERNEL_ACCOUNT);
 	if (!avm)
 		return -ENOMEM;
-	vm = gc_vm_create(AGX_VA_START, AGX_VA_END - AGX_VA_START, NULL, NULL);
+	vm = gc_vm_create(&adev->gdev, AGX_VA_START, AGX_VA_END - AGX_VA_START, NULL, NULL);
 	if (IS_ERR(vm)) {
 		kfree(avm);
 		return PTR_ERR(vm);
 	}
-	/* The creator's reference, for gc_vm_destroy(), and the device's. */
-	avm->vm = gc_vm_get(vm);
+	avm->vm = vm;
 
 	mutex_lock(&af->lock);
 	/* A file kept alive by mmaps after close must not gather VMs. */
 	ret = af->nr_vms < AGX_MAX_VMS_PER_FILE ?
 	      xa_alloc(&af->vms, &id, avm, xa_limit_32b, GFP_KERNEL_ACCOUNT) : -ENOSPC;
-	if (!ret) {
+	if (!ret)
 		af->nr_vms++;
-		mutex_lock(&adev->vms_lock);
-		list_add_tail(&avm->link, &adev->vms);
-		mutex_unlock(&adev->vms_lock);
-	}
 	mutex_unlock(&af->lock);
 	if (ret) {
-		gc_vm_put(vm);
-		gc_vm_destroy(vm);
-		kfree(avm);
+		agx_vm_destroy(avm);
 		return ret;
 	}
 	args->vm_id = id;
@@ -168,7 +156,6 @@ int agx_ioctl_vm_create(struct drm_device *drm, void *data, struct drm_file *fil
  */
 int agx_ioctl_vm_destroy(struct drm_device *drm, void *data, struct drm_file *file)
 {
-	struct agx_device *adev = to_agx_device(drm);
 	struct drm_agx_vm_destroy *args = data;
 	struct agx_file *af = file->driver_priv;
 	struct agx_vm *avm;
@@ -188,8 +175,7 @@ int agx_ioctl_vm_destroy(struct drm_device *drm, void *data, struct drm_file *fi
 	mutex_unlock(&af->lock);
 	if (!avm)
 		return -ENOENT;
-	agx_vm_destroy(adev, avm);
-	agx_vm_reap(adev, false);
+	agx_vm_destroy(avm);
 	return 0;
 }
 
@@ -478,6 +464,6 @@ int agx_ioctl_queue_destroy(struct drm_device *drm, void *data, struct drm_file 
 	mutex_unlock(&af->lock);
 	if (!aq)
 		return -ENOENT;
-	agx_queue_put_user(aq);
+	agx_queue_destroy(aq);
 	return 0;
 }

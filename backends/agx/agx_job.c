@@ -3,23 +3,9 @@
  * Queues and jobs: the gc_queue backend that feeds the firmware rings, and
  * the SUBMIT ioctl.
  *
- * Lifetimes. A queue is three objects: the gc_queue (gpucore's scheduler),
- * the firmware queue and the driver's &struct agx_queue that ties them.
- * gpucore tears the gc_queue down by itself after its last job, with no
- * callback, so the firmware queue and the hardware timeline belong to the
- * agx_queue, whose &agx_queue.kref is held by each job (from gc_job_init()
- * to free_job) and, together, by the user references (&agx_queue.users: the
- * file's id entry and each SUBMIT in progress). The last user reference
- * destroys the gc_queue; the last kref, from free_job of the last job or
- * from the last user reference, whichever comes last, destroys the firmware
- * queue in process context. By then no record is on the ring: every job's
- * hardware fence has signalled, by completion or by a stop.
- *
- * gpucore may still call &gc_queue_ops.stop (on unplug) for a gc_queue
- * whose agx_queue is already released, between that release and the
- * gc_queue's own teardown. stop therefore looks the agx_queue up in the
- * device's list under &agx_device.queues_lock instead of trusting
- * &gc_queue.priv, and the release leaves the list under the same lock.
+ * A queue is the gc_queue (gpucore's scheduler), the firmware queue and the
+ * driver's &struct agx_queue that ties them, the gc_queue's private data:
+ * gpucore keeps it valid for every op until the release op frees it.
  *
  * The firmware ring holds AGX_RING_SIZE records and the gc_queue lets at
  * most as many jobs run at once, so a push never finds the ring full.
@@ -54,32 +40,16 @@ static struct agx_job *to_agx_job(struct gc_job *job)
 	return container_of(job, struct agx_job, base);
 }
 
-static void agx_queue_release(struct kref *kref)
+/* Free the driver's side of a queue; nothing on the firmware is left. */
+static void agx_queue_free(struct agx_queue *aq)
 {
-	struct agx_queue *aq = container_of(kref, struct agx_queue, kref);
-	struct agx_device *adev = aq->adev;
-	bool last;
-
-	/* From here on a stop of the gc_queue does not find this queue. */
-	mutex_lock(&adev->queues_lock);
-	list_del(&aq->link);
-	/* The gc_queue is gone already, or never was. */
-	last = aq->sched_gone || !aq->gq;
-	mutex_unlock(&adev->queues_lock);
-
 	WARN_ON(!list_empty(&aq->running));
 	if (aq->fwq)
 		agx_fw_queue_destroy(aq->fwq);
 	gc_timeline_put(aq->hw_tl);
 	gc_vm_put(aq->vm);
+	agx_queue_slot_put(aq->adev);
 	kfree(aq);
-	if (last)
-		agx_queue_slot_put(adev);
-}
-
-static void agx_queue_put(struct agx_queue *aq)
-{
-	kref_put(&aq->kref, agx_queue_release);
 }
 
 /*
@@ -200,8 +170,9 @@ static void agx_job_write_stopped(struct agx_job *aj, u64 now)
  * finished before the stop with their status, the others with @error and,
  * in their result record, TIMEOUT (the hung job) or CANCELLED.
  */
-static void agx_queue_stop_locked(struct agx_queue *aq, int error)
+static void agx_queue_stop(struct gc_queue *queue, int error)
 {
+	struct agx_queue *aq = queue->priv;
 	struct agx_job *aj, *next;
 	unsigned long flags;
 	u64 completed, now;
@@ -239,45 +210,10 @@ static void agx_queue_stop_locked(struct agx_queue *aq, int error)
 	dma_fence_end_signalling(cookie);
 }
 
-static void agx_queue_stop(struct gc_queue *queue, int error)
+/* The gc_queue is torn down: every job freed, no op will follow. */
+static void agx_queue_release(struct gc_queue *queue)
 {
-	struct agx_device *adev = container_of(queue->gdev, struct agx_device, gdev);
-	struct agx_queue *aq;
-
-	mutex_lock(&adev->queues_lock);
-	list_for_each_entry(aq, &adev->queues, link) {
-		/* Only a live agx_queue, and the one of this gc_queue. */
-		if (aq == queue->priv && aq->gq == queue) {
-			agx_queue_stop_locked(aq, error);
-			break;
-		}
-	}
-	mutex_unlock(&adev->queues_lock);
-}
-
-/*
- * The gc_queue is torn down (its drm_sched thread stopped). Its agx_queue
- * may be released already: whichever of the two goes last gives the
- * device's queue slot back, so that max_queues counts queues being torn
- * down too.
- */
-static void agx_queue_sched_release(struct gc_queue *queue)
-{
-	struct agx_device *adev = container_of(queue->gdev, struct agx_device, gdev);
-	struct agx_queue *aq;
-	bool last = true;
-
-	mutex_lock(&adev->queues_lock);
-	list_for_each_entry(aq, &adev->queues, link) {
-		if (aq == queue->priv && aq->gq == queue) {
-			aq->sched_gone = true;
-			last = false;
-			break;
-		}
-	}
-	mutex_unlock(&adev->queues_lock);
-	if (last)
-		agx_queue_slot_put(adev);
+	agx_queue_free(queue->priv);
 }
 
 static void agx_job_free(struct gc_job *job)
@@ -295,7 +231,6 @@ static void agx_job_free(struct gc_job *job)
 	kvfree(aj->words);
 	gc_bo_vunmap(&aj->result_map);
 	kfree(aj);
-	agx_queue_put(aq);
 }
 
 static const struct gc_queue_ops agx_queue_ops = {
@@ -303,7 +238,7 @@ static const struct gc_queue_ops agx_queue_ops = {
 	.timed_out = agx_job_timed_out,
 	.stop = agx_queue_stop,
 	.free_job = agx_job_free,
-	.release = agx_queue_sched_release,
+	.release = agx_queue_release,
 };
 
 /**
@@ -313,9 +248,10 @@ static const struct gc_queue_ops agx_queue_ops = {
  * @priority: DRM_AGX_PRIORITY_*, already checked
  *
  * Context: process context; may sleep.
- * Return: the queue, holding one user reference (agx_queue_put_user()),
- * or an ERR_PTR(): -ENOSPC when the device has max_queues queues, -ENODEV
- * after unplug, -ENOMEM, or the firmware's error.
+ * Return: the queue, with the creator's reference to its gc_queue
+ * (agx_queue_destroy()), or an ERR_PTR(): -ENOSPC when the device has
+ * max_queues queues, -ENODEV after unplug, -ENOMEM, or the firmware's
+ * error.
  */
 struct agx_queue *agx_queue_create(struct agx_device *adev, struct gc_vm *vm, u32 priority)
 {
@@ -332,24 +268,19 @@ struct agx_queue *agx_queue_create(struct agx_device *adev, struct gc_vm *vm, u3
 	unsigned int seq;
 	int ret;
 
+	/* Given back when the queue is freed (agx_queue_free()). */
 	if (!agx_queue_slot_get(adev))
 		return ERR_PTR(-ENOSPC);
-	/* Given back by the last of the queue's releases (agx_queue_release()). */
 	aq = kzalloc(sizeof(*aq), GFP_KERNEL_ACCOUNT);
 	if (!aq) {
 		agx_queue_slot_put(adev);
 		return ERR_PTR(-ENOMEM);
 	}
-	kref_init(&aq->kref);
-	refcount_set(&aq->users, 1);
 	aq->adev = adev;
 	aq->priority = priority;
 	spin_lock_init(&aq->lock);
 	INIT_LIST_HEAD(&aq->running);
 	aq->vm = gc_vm_get(vm);
-	mutex_lock(&adev->queues_lock);
-	list_add_tail(&aq->link, &adev->queues);
-	mutex_unlock(&adev->queues_lock);
 
 	seq = atomic_inc_return(&adev->queue_seq);
 	snprintf(name, sizeof(name), "agx-queue-%u", seq);
@@ -372,48 +303,52 @@ struct agx_queue *agx_queue_create(struct agx_device *adev, struct gc_vm *vm, u3
 		ret = PTR_ERR(gq);
 		goto err;
 	}
-	mutex_lock(&adev->queues_lock);
 	aq->gq = gq;
-	mutex_unlock(&adev->queues_lock);
 	return aq;
 
 err:
-	agx_queue_put(aq);
+	agx_queue_free(aq);
 	return ERR_PTR(ret);
 }
 
 /**
- * agx_queue_put_user() - drop a user reference to a queue
+ * agx_queue_destroy() - destroy a queue removed from its file
  * @aq: the queue, or NULL
  *
- * The last one destroys the gc_queue: queued jobs are cancelled, jobs on
- * the firmware complete or time out. The firmware queue goes with the last
- * job.
+ * Queued jobs are cancelled, jobs on the firmware complete or time out;
+ * the firmware queue goes with the queue's release, after the last job
+ * and the last SUBMIT that still holds the queue.
  *
- * Context: process context; may sleep.
+ * Context: process context.
  */
-void agx_queue_put_user(struct agx_queue *aq)
+void agx_queue_destroy(struct agx_queue *aq)
 {
-	if (!aq || !refcount_dec_and_test(&aq->users))
-		return;
-	gc_queue_destroy(aq->gq);
-	agx_queue_put(aq);
+	if (aq)
+		gc_queue_destroy(aq->gq);
 }
 
-/* A user reference to queue @id of the file, or NULL. */
+/* Queue @id of the file with a reference to its gc_queue, or NULL. */
 static struct agx_queue *agx_queue_lookup(struct agx_file *af, u32 id)
 {
 	struct agx_queue *aq;
 
+	/* QUEUE_DESTROY erases the entry before it destroys the queue. */
 	xa_lock(&af->queues);
 	aq = xa_load(&af->queues, id);
 	if (aq)
-		refcount_inc(&aq->users);
+		gc_queue_get(aq->gq);
 	xa_unlock(&af->queues);
 	return aq;
 }
 
-DEFINE_FREE(agx_queue_put_user, struct agx_queue *, agx_queue_put_user(_T))
+/* Drop agx_queue_lookup()'s reference. */
+static void agx_queue_put(struct agx_queue *aq)
+{
+	if (aq)
+		gc_queue_put(aq->gq);
+}
+
+DEFINE_FREE(agx_queue_put, struct agx_queue *, agx_queue_put(_T))
 
 /**
  * struct agx_out_sync - an out-syncobj, ready to take the done fence
@@ -629,14 +564,12 @@ static int agx_submit_job(struct agx_submit *s, struct agx_queue *aq, struct drm
 	aj = kzalloc(sizeof(*aj), GFP_KERNEL_ACCOUNT);
 	if (!aj)
 		return -ENOMEM;
-	kref_get(&aq->kref);
 	aj->queue = aq;
 	INIT_LIST_HEAD(&aj->link);
 	pending = gc_job_init(&aj->base, aq->gq, 0);
 	if (gc_is_err(pending)) {
 		/* The job is still ours. */
 		kfree(aj);
-		agx_queue_put(aq);
 		return gc_err(pending);
 	}
 	/* From here on free_job releases the job and what it holds. */
@@ -704,7 +637,7 @@ static int agx_submit_job(struct agx_submit *s, struct agx_queue *aq, struct drm
  */
 int agx_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 {
-	struct agx_queue *aq __free(agx_queue_put_user) = NULL;
+	struct agx_queue *aq __free(agx_queue_put) = NULL;
 	struct drm_agx_submit *args = data;
 	struct agx_file *af = file->driver_priv;
 	struct drm_agx_sync *out_syncs __free(agx_kvfree) = NULL;
@@ -752,7 +685,8 @@ out:
 
 /**
  * agx_queue_submit() - SUBMIT from the kernel: run a command stream on a queue
- * @aq: the queue; the caller holds a user reference to it
+ * @aq: the queue; the caller holds a reference to its gc_queue (the
+ *	creator's, until agx_queue_destroy())
  * @words: the command stream, copied
  * @nr_words: number of words at @words
  * @result: the BO receiving the result record, or NULL

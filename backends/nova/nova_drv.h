@@ -8,7 +8,6 @@
 #define _NOVA_DRV_H_
 
 #include <linux/bits.h>
-#include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/sizes.h>
@@ -117,9 +116,8 @@ struct nova_bo {
 };
 
 /**
- * struct nova_chan - a GSP channel with its gpucore queue
- * @kref: held by the creator and by each job; the last put frees the
- *	channel number
+ * struct nova_chan - a GSP channel with its gpucore queue, freed by its
+ *	release
  * @ndev: the device
  * @gq: the gpucore queue
  * @hw_tl: timeline of the hardware fences
@@ -135,7 +133,6 @@ struct nova_bo {
  * @seen_progress: the GSP's progress counter at the last timeout
  */
 struct nova_chan {
-	struct kref kref;
 	struct nova_device *ndev;
 	struct gc_queue *gq;
 	struct gc_timeline *hw_tl;
@@ -171,7 +168,7 @@ struct nova_work {
 /**
  * struct nova_job - a job on a channel
  * @base: gpucore's job
- * @chan: the channel, with a reference
+ * @chan: the channel; valid while the job exists
  * @desc: the submission sent to the GSP
  * @hw: the hardware fence's signaller, from run until signalled
  * @stamp: the job's stamp, 0 until run

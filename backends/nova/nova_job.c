@@ -3,14 +3,10 @@
  * Channels and jobs: the gc_queue backend that feeds GSP channels, and the
  * in-kernel submission API.
  *
- * A channel (&struct nova_chan) pairs a gc_queue with a GSP channel. Its
- * &nova_chan.kref is held by the creator and by each job, from
- * gc_job_init() to free_job, so the channel number is not reused while
- * the GSP may still hold work of the channel. gpucore tears the gc_queue
- * down by itself after its last job, and may call &gc_queue_ops.stop (on
- * unplug) for a gc_queue whose channel is already released: stop therefore
- * finds the channel in the device's table, under &nova_device.chan_lock,
- * instead of trusting &gc_queue.priv.
+ * A channel (&struct nova_chan) pairs a gc_queue with a GSP channel; it is
+ * the gc_queue's private data, valid for every op until the release op
+ * frees it, and with it the channel number: by then no job of the channel
+ * is on the GSP.
  *
  * A job runs by a SUBMIT RPC: the GSP accepts or refuses it in its reply,
  * and completes it later with a completion event, which the interrupt
@@ -46,13 +42,13 @@ static struct nova_job *to_nova_job(struct gc_job *job)
 	return container_of(job, struct nova_job, base);
 }
 
-static void nova_chan_release(struct kref *kref)
+/* Free a channel and its number; nothing of it is on the GSP. */
+static void nova_chan_free(struct nova_chan *chan)
 {
-	struct nova_chan *chan = container_of(kref, struct nova_chan, kref);
 	struct nova_device *ndev = chan->ndev;
 	unsigned long flags;
 
-	/* From here on neither events nor a stop find the channel. */
+	/* From here on no event finds the channel. */
 	spin_lock_irqsave(&ndev->chan_lock, flags);
 	if (ndev->chans[chan->id] == chan)
 		ndev->chans[chan->id] = NULL;
@@ -61,11 +57,6 @@ static void nova_chan_release(struct kref *kref)
 	gc_timeline_put(chan->hw_tl);
 	mutex_destroy(&chan->submit_lock);
 	kfree(chan);
-}
-
-static void nova_chan_put(struct nova_chan *chan)
-{
-	kref_put(&chan->kref, nova_chan_release);
 }
 
 /* Signal a job's hardware fence with the GSP's status; chan_lock held. */
@@ -225,26 +216,6 @@ static enum gc_timeout_result nova_job_timed_out(struct gc_job *job)
 	return moved ? GC_TIMEOUT_CONTINUE : GC_TIMEOUT_GUILTY;
 }
 
-/* The live channel of @queue, with a reference, or NULL. */
-static struct nova_chan *nova_chan_find(struct nova_device *ndev, struct gc_queue *queue)
-{
-	struct nova_chan *chan = NULL;
-	unsigned long flags;
-	unsigned int i;
-
-	spin_lock_irqsave(&ndev->chan_lock, flags);
-	for (i = 0; i < NOVA_GSP_CHANNELS; i++) {
-		struct nova_chan *c = ndev->chans[i];
-
-		if (c && c->gq == queue && kref_get_unless_zero(&c->kref)) {
-			chan = c;
-			break;
-		}
-	}
-	spin_unlock_irqrestore(&ndev->chan_lock, flags);
-	return chan;
-}
-
 static int nova_chan_reset(struct nova_chan *chan)
 {
 	struct nova_msg_chan req = { .channel = chan->id };
@@ -266,14 +237,12 @@ static int nova_chan_reset(struct nova_chan *chan)
  */
 static void nova_queue_stop(struct gc_queue *queue, int error)
 {
-	struct nova_device *ndev = container_of(queue->gdev, struct nova_device, gdev);
-	struct nova_chan *chan = nova_chan_find(ndev, queue);
+	struct nova_chan *chan = queue->priv;
+	struct nova_device *ndev = chan->ndev;
 	unsigned long flags;
 	bool first, cookie;
 	int ret;
 
-	if (!chan)
-		return;
 	/* No job is being sent: each is on the GSP already, or never will be. */
 	mutex_lock(&chan->submit_lock);
 	spin_lock_irqsave(&ndev->chan_lock, flags);
@@ -297,7 +266,6 @@ static void nova_queue_stop(struct gc_queue *queue, int error)
 	nova_chan_retire(chan, U64_MAX, error, error);
 	spin_unlock_irqrestore(&ndev->chan_lock, flags);
 	dma_fence_end_signalling(cookie);
-	nova_chan_put(chan);
 }
 
 static void nova_job_free(struct gc_job *job)
@@ -313,7 +281,12 @@ static void nova_job_free(struct gc_job *job)
 	/* Empty if the job never ran; signalled if it did. */
 	gc_fence_signaller_drop(&nj->hw);
 	kfree(nj);
-	nova_chan_put(chan);
+}
+
+/* The gc_queue is torn down: every job freed, no op will follow. */
+static void nova_queue_release(struct gc_queue *queue)
+{
+	nova_chan_free(queue->priv);
 }
 
 static const struct gc_queue_ops nova_queue_ops = {
@@ -321,6 +294,7 @@ static const struct gc_queue_ops nova_queue_ops = {
 	.timed_out = nova_job_timed_out,
 	.stop = nova_queue_stop,
 	.free_job = nova_job_free,
+	.release = nova_queue_release,
 };
 
 /* Take a free GSP channel number for @chan; -EBUSY if none is left. */
@@ -370,7 +344,6 @@ struct nova_chan *nova_chan_create(struct nova_device *ndev, unsigned int timeou
 	chan = kzalloc(sizeof(*chan), GFP_KERNEL);
 	if (!chan)
 		return ERR_PTR(-ENOMEM);
-	kref_init(&chan->kref);
 	chan->ndev = ndev;
 	mutex_init(&chan->submit_lock);
 	INIT_LIST_HEAD(&chan->running);
@@ -398,13 +371,11 @@ struct nova_chan *nova_chan_create(struct nova_device *ndev, unsigned int timeou
 		ret = PTR_ERR(gq);
 		goto err;
 	}
-	spin_lock_irq(&ndev->chan_lock);
 	chan->gq = gq;
-	spin_unlock_irq(&ndev->chan_lock);
 	return chan;
 
 err:
-	nova_chan_put(chan);
+	nova_chan_free(chan);
 	return ERR_PTR(ret);
 }
 
@@ -419,10 +390,8 @@ err:
  */
 void nova_chan_destroy(struct nova_chan *chan)
 {
-	if (!chan)
-		return;
-	gc_queue_destroy(chan->gq);
-	nova_chan_put(chan);
+	if (chan)
+		gc_queue_destroy(chan->gq);
 }
 
 /* Is [@offset, @offset + @len) inside @bo, a BO of @ndev? 0 or -EINVAL. */
@@ -501,7 +470,6 @@ struct gc_fence_ref nova_submit(struct nova_chan *chan, const struct nova_work *
 	nj = kzalloc(sizeof(*nj), GFP_KERNEL);
 	if (!nj)
 		return (struct gc_fence_ref){ .ptr = ERR_PTR(-ENOMEM) };
-	kref_get(&chan->kref);
 	nj->chan = chan;
 	nj->desc = desc;
 	INIT_LIST_HEAD(&nj->link);
@@ -509,7 +477,6 @@ struct gc_fence_ref nova_submit(struct nova_chan *chan, const struct nova_work *
 	if (gc_is_err(pending)) {
 		/* The job is still ours. */
 		kfree(nj);
-		nova_chan_put(chan);
 		return (struct gc_fence_ref){ .ptr = ERR_PTR(gc_err(pending)) };
 	}
 	/* From here on free_job releases the job. */

@@ -7,8 +7,9 @@
  * Lifetimes: the platform device probes like vgem. Unbinding it unplugs
  * gpucore (all work completes, with -ENODEV if it had not run) while the
  * DRM device, its files and their BOs stay valid until the last file is
- * closed; then minimal_release() destroys the queue, waits for its last job
- * and checks that no gpucore reference is left.
+ * closed; then minimal_release() destroys the queue, waits until gpucore
+ * has released it (after its last job) and checks that no gpucore
+ * reference is left.
  */
 
 #include <linux/module.h>
@@ -55,7 +56,7 @@ static void minimal_queue_stop(struct gc_queue *queue, int error)
 	minimal_engine_stop(&mdev->engine, error);
 }
 
-/* gpucore has already signalled the done fence and dropped the job's BOs. */
+/* The done fence has signalled; gpucore drops the job's BOs after this. */
 static void minimal_job_free(struct gc_job *job)
 {
 	struct minimal_job *mj = to_minimal_job(job);
@@ -69,10 +70,22 @@ static void minimal_job_free(struct gc_job *job)
 	kfree(mj);
 }
 
+/*
+ * Rule: the queue's own state goes here, not earlier. gpucore calls it once,
+ * after the last job and the last op: no count of the driver's own.
+ */
+static void minimal_queue_release(struct gc_queue *queue)
+{
+	struct minimal_device *mdev = queue->priv;
+
+	minimal_engine_fini(&mdev->engine);
+}
+
 static const struct gc_queue_ops minimal_queue_ops = {
 	.run = minimal_job_run,
 	.stop = minimal_queue_stop,
 	.free_job = minimal_job_free,
+	.release = minimal_queue_release,
 	/* No .timed_out: a job running longer than timeout_ms is guilty. */
 };
 
@@ -227,15 +240,10 @@ err_gdev:
 /* Tear down once every file is closed; returns the leaked references. */
 unsigned int minimal_device_fini(struct minimal_device *mdev)
 {
-	unsigned int leaks;
-
 	/* Queued jobs are cancelled; jobs on the engine complete or time out. */
 	gc_queue_destroy(mdev->queue);
-	/* Rule: waits for the queue's last job, then reports every leak. */
-	leaks = gc_device_fini(&mdev->gdev);
-	/* No job is left: the engine can go. */
-	minimal_engine_fini(&mdev->engine);
-	return leaks;
+	/* Rule: waits for the queue's release (the engine's end), then reports leaks. */
+	return gc_device_fini(&mdev->gdev);
 }
 
 /* The last reference to the DRM device is gone: every file is closed. */

@@ -123,7 +123,7 @@ static struct fw_fixture *fixture_init(struct kunit *test, unsigned int ring_siz
 	/* Registered after the device: released before it. */
 	KUNIT_ASSERT_NOT_NULL(test, kunit_alloc_resource(test, NULL, fixture_free,
 							 GFP_KERNEL, fx));
-	vm = gc_vm_create(VA_BASE, VA_SIZE, NULL, NULL);
+	vm = gc_vm_create(&fx->mdev->gdev, VA_BASE, VA_SIZE, NULL, NULL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(vm));
 	fx->vm = vm;
 	fw = agx_fw_create("agx-fw-test");

@@ -260,7 +260,7 @@ static void catalogue_02_handle_published_before_ref(struct kunit *test)
 	struct gc_mock_device *mdev = gc_mock_device(test, true);
 	struct drm_file *file = gc_mock_file(test, mdev);
 	struct gc_bo_unique u = gc_shmem_bo_create(&mdev->drm, 2 * PAGE_SIZE, &mdev->refs);
-	struct gc_vm *vm = gc_vm_create(VA_BASE, VA_SIZE, NULL, NULL);
+	struct gc_vm *vm = gc_vm_create(&mdev->gdev, VA_BASE, VA_SIZE, NULL, NULL);
 	struct gc_bo_vmap map;
 	struct gc_bo_ref ref;
 	struct gc_bo *bo;
@@ -668,7 +668,7 @@ static void catalogue_07_unplug_with_work_in_flight(struct kunit *test)
 	mock_gpu_init(test, &gpu);
 	file = gc_mock_file(test, gpu.mdev);
 	ring = mock_ring_create(test, &gpu, 1, 4, LONG_MS, 0);
-	vm = gc_vm_create(VA_BASE, VA_SIZE, NULL, NULL);
+	vm = gc_vm_create(&gpu.gdev, VA_BASE, VA_SIZE, NULL, NULL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(vm));
 	u = gc_shmem_bo_create(&gpu.mdev->drm, PAGE_SIZE, &gpu.gdev.refs);
 	ref = gc_bo_publish(&u, file, &handle);
@@ -819,7 +819,7 @@ static void catalogue_08_pages_freed_under_gpu_mapping(struct kunit *test)
 	mock_gpu_init(test, &gpu);
 	file = gc_mock_file(test, gpu.mdev);
 	ring = mock_ring_create(test, &gpu, 1, 2, LONG_MS, 0);
-	vm = gc_vm_create(VA_BASE, VA_SIZE, &cat08_vm_ops, &mmu);
+	vm = gc_vm_create(&gpu.gdev, VA_BASE, VA_SIZE, &cat08_vm_ops, &mmu);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(vm));
 	held = gc_vm_get(vm);	/* the case's view of the teardown */
 	u = gc_shmem_bo_create(&gpu.mdev->drm, 2 * PAGE_SIZE, &gpu.gdev.refs);

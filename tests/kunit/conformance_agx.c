@@ -5,7 +5,7 @@
  * The adapter only builds what a probe and an open file would give those:
  * an &struct agx_device initialised as agx_probe() does (not registered, as
  * the suite needs no node) and one VM, as VM_CREATE makes it. A queue is
- * agx_queue_create() on that VM, destroyed by agx_queue_put_user() as
+ * agx_queue_create() on that VM, destroyed by agx_queue_destroy() as
  * QUEUE_DESTROY does; a job is agx_queue_submit(), the kernel entry of
  * SUBMIT. A write is a FILL of one word through a mapping of the BO bound
  * just before the submission and unbound right after it, as VM_BIND would:
@@ -68,7 +68,7 @@ struct conf_agx_dev {
  * struct conf_agx_queue - a queue of the driver
  * @base: what the suite sees
  * @cdev: the device
- * @aq: the driver's queue, with the user reference QUEUE_CREATE gives
+ * @aq: the driver's queue, with the creator's reference QUEUE_CREATE gives
  */
 struct conf_agx_queue {
 	struct gc_conf_queue base;
@@ -143,8 +143,8 @@ static struct conf_agx_queue *to_cq(struct gc_conf_queue *q)
 
 /*
  * The last reference to the DRM device is gone: agx_device_fini()'s
- * teardown. The destroyed VMs go once the work using them is done, then
- * gpucore's state, which waits for the queues, then the firmware.
+ * teardown. gpucore's state waits for the queues and the VMs (and so for
+ * the BOs their work and mappings hold), then the firmware goes.
  */
 static void conf_agx_fini(struct drm_device *drm, void *data)
 {
@@ -152,18 +152,15 @@ static void conf_agx_fini(struct drm_device *drm, void *data)
 	struct agx_device *adev = &ddev->adev;
 	unsigned int leaks;
 
-	agx_vm_reap(adev, true);
 	leaks = gc_device_fini(&adev->gdev);
 	if (adev->fw)
 		agx_fw_destroy(adev->fw);
-	WARN_ON(!list_empty(&adev->queues) || !list_empty(&adev->vms));
-	mutex_destroy(&adev->vms_lock);
-	mutex_destroy(&adev->queues_lock);
+	WARN_ON(atomic_read(&adev->nr_queues));
 	if (ddev->cdev)
 		ddev->cdev->leaks = leaks;
 }
 
-/* A VM of the device, as VM_CREATE makes it: the device keeps a reference. */
+/* A VM of the device, as VM_CREATE makes it. */
 static struct agx_vm *conf_agx_vm_create(struct agx_device *adev)
 {
 	struct agx_vm *avm = kzalloc(sizeof(*avm), GFP_KERNEL);
@@ -171,15 +168,12 @@ static struct agx_vm *conf_agx_vm_create(struct agx_device *adev)
 
 	if (!avm)
 		return ERR_PTR(-ENOMEM);
-	vm = gc_vm_create(AGX_VA_START, AGX_VA_END - AGX_VA_START, NULL, NULL);
+	vm = gc_vm_create(&adev->gdev, AGX_VA_START, AGX_VA_END - AGX_VA_START, NULL, NULL);
 	if (IS_ERR(vm)) {
 		kfree(avm);
 		return ERR_CAST(vm);
 	}
-	avm->vm = gc_vm_get(vm);
-	mutex_lock(&adev->vms_lock);
-	list_add_tail(&avm->link, &adev->vms);
-	mutex_unlock(&adev->vms_lock);
+	avm->vm = vm;
 	return avm;
 }
 
@@ -214,11 +208,8 @@ static struct gc_conf_dev *conf_agx_create(struct kunit *test)
 	/* agx_probe(), but for the DMA mask and the registration. */
 	adev = &ddev->adev;
 	gc_device_init(&adev->gdev, &adev->drm);
-	mutex_init(&adev->queues_lock);
-	INIT_LIST_HEAD(&adev->queues);
-	mutex_init(&adev->vms_lock);
-	INIT_LIST_HEAD(&adev->vms);
 	atomic_set(&adev->queue_seq, 0);
+	atomic_set(&adev->nr_queues, 0);
 	ret = drmm_add_action_or_reset(&adev->drm, conf_agx_fini, ddev);
 	if (ret)
 		goto err_parent;
@@ -255,7 +246,7 @@ static unsigned int conf_agx_destroy(struct gc_conf_dev *dev)
 	struct agx_device *adev = to_adev(dev);
 	struct drm_device *drm = &adev->drm;
 
-	agx_vm_destroy(adev, cdev->avm);
+	agx_vm_destroy(cdev->avm);
 	WRITE_ONCE(agx_test_opcodes, cdev->test_opcodes);
 	drm_dev_get(drm);
 	root_device_unregister(cdev->parent);
@@ -300,7 +291,7 @@ static struct gc_conf_queue *conf_agx_queue_create(struct gc_conf_dev *dev,
 
 static void conf_agx_queue_destroy(struct gc_conf_queue *q)
 {
-	agx_queue_put_user(to_cq(q)->aq);
+	agx_queue_destroy(to_cq(q)->aq);
 }
 
 static struct gc_bo_ref conf_agx_bo_create(struct gc_conf_dev *dev, size_t size)

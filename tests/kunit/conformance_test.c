@@ -580,6 +580,31 @@ static void conf_unplug_in_flight(struct kunit *test)
 }
 
 /*
+ * Unplug after a queue's destroy: the backend's state of a destroyed queue
+ * stays valid until gpucore releases it, so the unplug still stops the
+ * hang on its hardware (-ENODEV, not a timeout), and the job queued behind
+ * it is cancelled without writing.
+ */
+static void conf_unplug_after_destroy(struct kunit *test)
+{
+	struct conf_fx *fx = fx_init(test);
+	struct gc_conf_queue *qa = fx_queue(fx, LONG_MS);
+	struct gc_bo *bo = fx_bo(fx, PAGE_SIZE, NULL);
+
+	fx_hang(fx, 0, qa, NULL);
+	fx_write(fx, 1, qa, bo, 0, fx_value(0), NULL);
+	fx_expect_pending(fx, 0);
+	fx_queue_destroy(fx, qa);
+	fx_expect_pending(fx, 0);
+
+	fx->be->unplug(fx->dev);
+	KUNIT_EXPECT_EQ(test, fx_status(fx, 0), -ENODEV);
+	KUNIT_EXPECT_LT(test, fx_status(fx, 1), 0);
+	KUNIT_EXPECT_EQ(test, fx_read(fx, bo, 0), 0u);
+	fx_finish(fx);
+}
+
+/*
  * Leak-free teardown: work spread over two queues lands where it should;
  * then a device is torn down with everything in flight (a chain behind a
  * gate, a hang, writes) and every handle dropped first. Destroy finds no
@@ -636,6 +661,7 @@ static struct kunit_case conf_cases[] = {
 	KUNIT_CASE_PARAM(conf_queue_destroy_in_flight, conf_gen_params),
 	KUNIT_CASE_PARAM(conf_timeout_recovery, conf_gen_params),
 	KUNIT_CASE_PARAM(conf_unplug_in_flight, conf_gen_params),
+	KUNIT_CASE_PARAM(conf_unplug_after_destroy, conf_gen_params),
 	KUNIT_CASE_PARAM(conf_teardown_leak_free, conf_gen_params),
 	{}
 };

@@ -43,6 +43,8 @@ static void gc_mock_device_free(struct kunit_resource *res)
 
 	/* Deferred closes of the test's files drop their device references. */
 	flush_delayed_fput();
+	/* Waits for the test's VMs, as a driver's teardown does. */
+	gc_device_fini(&mdev->gdev);
 	gc_track_dir_exit(&mdev->refs);
 	/* Releases the devm-managed drm_device. */
 	root_device_unregister(parent);
@@ -63,6 +65,7 @@ struct gc_mock_device *gc_mock_device(struct kunit *test, bool shmem_bos)
 	}
 	mdev->parent = parent;
 	gc_track_dir_init(&mdev->refs, "gc-mock device");
+	gc_device_init(&mdev->gdev, &mdev->drm);
 	KUNIT_ASSERT_NOT_NULL(test, kunit_alloc_resource(test, NULL, gc_mock_device_free,
 							 GFP_KERNEL, mdev));
 	return mdev;

@@ -11,12 +11,14 @@
 #include <drm/drm_device.h>
 #include <drm/drm_file.h>
 
+#include <gpucore/device.h>
 #include <gpucore/track.h>
 
 struct gc_mock_device {
 	struct drm_device drm;
 	struct device *parent;
 	struct gc_track_dir refs;	/* the device's tracking scope */
+	struct gc_device gdev;		/* of the VMs the suites create on it */
 };
 
 /*

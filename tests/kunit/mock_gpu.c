@@ -16,6 +16,13 @@ static struct mock_job *to_mock_job(struct gc_job *job)
 
 static void mock_auto_work(struct work_struct *work);
 
+/* The lifetime contract: no op after release. */
+static void mock_check_live(struct mock_ring *ring)
+{
+	if (atomic_read(&ring->releases))
+		atomic_inc(&ring->ops_after_release);
+}
+
 bool mock_in_signalling(void)
 {
 	bool cookie = dma_fence_begin_signalling();
@@ -30,6 +37,7 @@ static struct dma_fence *mock_run(struct gc_job *job)
 	struct mock_ring *ring = mj->ring;
 	struct gc_fence_ref fence;
 
+	mock_check_live(ring);
 	mj->run_signalling = mock_in_signalling();
 	/* Holds the scheduler thread, as a slow register write would. */
 	if (mj->block_run)
@@ -91,6 +99,7 @@ static enum gc_timeout_result mock_timed_out(struct gc_job *job)
 {
 	struct mock_job *mj = to_mock_job(job);
 
+	mock_check_live(mj->ring);
 	mj->ring->timed_out_signalling = mock_in_signalling();
 	if (mj->slow) {
 		/* Still making progress: it finishes on the next auto pass. */
@@ -107,6 +116,7 @@ static void mock_stop(struct gc_queue *queue, int error)
 	struct mock_ring *ring = queue->priv;
 	struct mock_job *mj;
 
+	mock_check_live(ring);
 	atomic_inc(&ring->stops);
 	ring->last_stop_error = error;
 	ring->stop_signalling = mock_in_signalling();
@@ -119,6 +129,7 @@ static void mock_free_job(struct gc_job *job)
 	struct mock_job *mj = to_mock_job(job);
 	struct mock_gpu *gpu = mj->ring->gpu;
 
+	mock_check_live(mj->ring);
 	if (!in_task())
 		atomic_inc(&gpu->frees_in_irq);
 	if (mj->freed)
@@ -129,11 +140,19 @@ static void mock_free_job(struct gc_job *job)
 	atomic_inc(&gpu->frees);
 }
 
+static void mock_release(struct gc_queue *queue)
+{
+	struct mock_ring *ring = queue->priv;
+
+	atomic_inc(&ring->releases);
+}
+
 const struct gc_queue_ops mock_queue_ops = {
 	.run = mock_run,
 	.timed_out = mock_timed_out,
 	.stop = mock_stop,
 	.free_job = mock_free_job,
+	.release = mock_release,
 };
 
 void mock_gpu_init(struct kunit *test, struct mock_gpu *gpu)
@@ -154,6 +173,10 @@ void mock_gpu_fini(struct kunit *test, struct mock_gpu *gpu)
 	list_for_each_entry(ring, &gpu->rings, link) {
 		cancel_delayed_work_sync(&ring->auto_work);
 		gc_timeline_put(ring->tl);
+		if (ring->queue_created) {
+			KUNIT_EXPECT_EQ(test, atomic_read(&ring->releases), 1);
+			KUNIT_EXPECT_EQ(test, atomic_read(&ring->ops_after_release), 0);
+		}
 	}
 }
 
@@ -180,6 +203,7 @@ struct mock_ring *mock_ring_create(struct kunit *test, struct mock_gpu *gpu,
 	list_add_tail(&ring->link, &gpu->rings);
 	ring->queue = gc_queue_create(&gpu->gdev, &params, &mock_queue_ops, ring);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(ring->queue));
+	ring->queue_created = true;
 	return ring;
 }
 

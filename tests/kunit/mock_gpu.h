@@ -36,6 +36,9 @@ struct mock_ring {
 	int last_stop_error;
 	bool stop_signalling;		/* last stop ran in a signalling section */
 	bool timed_out_signalling;	/* last timed_out did */
+	bool queue_created;		/* gc_queue_create() succeeded */
+	atomic_t releases;		/* release calls: exactly one per queue */
+	atomic_t ops_after_release;	/* ops that found the ring released */
 	struct list_head link;		/* in gpu->rings */
 };
 
@@ -60,7 +63,10 @@ bool mock_in_signalling(void);
 extern const struct gc_queue_ops mock_queue_ops;
 
 void mock_gpu_init(struct kunit *test, struct mock_gpu *gpu);
-/* Destroyed queues must have drained: gc_device_fini() and leak check. */
+/*
+ * Destroyed queues must have drained: gc_device_fini() and leak check; each
+ * ring was released once, and no op reached it afterwards.
+ */
 void mock_gpu_fini(struct kunit *test, struct mock_gpu *gpu);
 
 struct mock_ring *mock_ring_create(struct kunit *test, struct mock_gpu *gpu,

@@ -348,7 +348,7 @@ static void queue_vm_unbind_waits_for_job(struct kunit *test)
 	mock_gpu_init(test, &gpu);
 	ring = mock_ring_create(test, &gpu, 2, 4, LONG_MS, 0);
 	ref = queue_test_bo(test, &gpu);
-	vm = gc_vm_create(0x10000, 0x100000, NULL, NULL);
+	vm = gc_vm_create(&gpu.gdev, 0x10000, 0x100000, NULL, NULL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(vm));
 	KUNIT_ASSERT_EQ(test, gc_vm_bind(vm, gc_bo_borrow(&ref), 0, 0x10000, PAGE_SIZE,
 					 GC_VM_READ), 0);

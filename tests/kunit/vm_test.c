@@ -67,7 +67,7 @@ static void fixture_init(struct kunit *test, struct vm_fixture *fx)
 {
 	memset(fx, 0, sizeof(*fx));
 	fx->mdev = gc_mock_device(test, true);
-	fx->vm = gc_vm_create(VA_BASE, VA_SIZE, &mock_vm_ops, &fx->mmu);
+	fx->vm = gc_vm_create(&fx->mdev->gdev, VA_BASE, VA_SIZE, &mock_vm_ops, &fx->mmu);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(fx->vm));
 }
 
@@ -107,10 +107,14 @@ static void vm_job_finish(struct vm_job *job)
 
 static void vm_create_bad_args(struct kunit *test)
 {
-	KUNIT_EXPECT_EQ(test, PTR_ERR(gc_vm_create(0, 0, NULL, NULL)), -EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(gc_vm_create(1, PAGE_SIZE, NULL, NULL)), -EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(gc_vm_create(0, PAGE_SIZE + 1, NULL, NULL)), -EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(gc_vm_create(U64_MAX & PAGE_MASK, 2 * PAGE_SIZE,
+	struct gc_device *gdev = &gc_mock_device(test, true)->gdev;
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(gc_vm_create(NULL, 0, PAGE_SIZE, NULL, NULL)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(gc_vm_create(gdev, 0, 0, NULL, NULL)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(gc_vm_create(gdev, 1, PAGE_SIZE, NULL, NULL)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(gc_vm_create(gdev, 0, PAGE_SIZE + 1, NULL, NULL)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(gc_vm_create(gdev, U64_MAX & PAGE_MASK, 2 * PAGE_SIZE,
 						   NULL, NULL)), -EINVAL);
 	gc_vm_destroy(NULL);
 }

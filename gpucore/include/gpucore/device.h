@@ -25,28 +25,46 @@ struct drm_device;
  *   fails the gate and completes with -ENODEV too, so every fence signals;
  *   new jobs are refused with -ENODEV. Files stay open and their objects
  *   stay valid until closed;
- * - gc_device_fini() waits for every queue to finish its teardown, then
- *   reports each owned reference still held in the device's scope.
+ * - gc_device_fini() waits until every queue and every VM of the device
+ *   is released, then reports each owned reference still held in the
+ *   device's scope. The references gpucore holds to BOs (a job's, a
+ *   mapping's) go with those queues and VMs, so once it returns no BO is
+ *   held by gpucore: the DRM device may go.
+ *
+ * gc_device_fini() never frees an object someone still holds: that would
+ * be a use after free. If a queue or a VM is still held after
+ * &gc_device.fini_timeout_ms, it reports each one (its name or address,
+ * its references, the stack that created it in debug builds) and keeps
+ * waiting, reporting again after each further period.
  */
 
 /**
  * struct gc_device - gpucore state of a DRM device
  * @drm: the DRM device
  * @refs: tracking scope of the device's objects
- * @lock: protects @queues
+ * @lock: protects @queues, @vms and the queues' &gc_queue.dying
  * @queues: queues not yet torn down
- * @idle_lock: protects @nr_queues; the last thing a queue's teardown touches
+ * @vms: VMs not yet freed
+ * @idle_lock: protects @nr_queues and @nr_vms; the last thing the teardown
+ *	of a queue or a VM touches
  * @nr_queues: queues not yet torn down
- * @idle: woken when a queue finishes its teardown
+ * @nr_vms: VMs not yet freed
+ * @idle: woken when a queue or a VM finishes its teardown
+ * @fini_timeout_ms: how long gc_device_fini() waits before it reports what
+ *	is still held (and again after each such period); 0, as set by
+ *	gc_device_init(), for gpucore's fini_timeout_ms module parameter
  */
 struct gc_device {
 	struct drm_device *drm;
 	struct gc_track_dir refs;
-	struct mutex lock;		/* queues */
+	struct mutex lock;		/* queues, vms, gc_queue.dying */
 	struct list_head queues;
-	spinlock_t idle_lock;		/* nr_queues */
+	struct list_head vms;
+	spinlock_t idle_lock;		/* nr_queues, nr_vms */
 	unsigned int nr_queues;
+	unsigned int nr_vms;
 	wait_queue_head_t idle;
+	unsigned int fini_timeout_ms;
 };
 
 void gc_device_init(struct gc_device *gdev, struct drm_device *drm);

@@ -4,6 +4,7 @@
 
 #include <linux/kref.h>
 #include <linux/mutex.h>
+#include <linux/stackdepot.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <drm/gpu_scheduler.h>
@@ -61,6 +62,14 @@ struct drm_file;
  * on the hardware run to completion (or time out). The scheduler is torn
  * down when the last job has been released, so no job is ever left behind
  * by drm_sched_fini().
+ *
+ * The backend's lifetime contract: what the backend keeps for a queue
+ * (&gc_queue.priv) stays valid for every &struct gc_queue_ops call until
+ * &gc_queue_ops.release, which gpucore calls exactly once, after the last
+ * reference is gone: the creator's (gc_queue_destroy()), each job's and
+ * each gc_queue_get(). No op is called after it, and no two @stop calls
+ * of a queue overlap. The backend frees its queue state there and keeps
+ * no count or lookup of its own.
  */
 
 /**
@@ -89,13 +98,14 @@ struct gc_queue;
  *	guilty or continue. Optional: without it every timeout is guilty.
  * @stop: complete every job of @queue still on the hardware with @error
  *	(signal its hardware fence); called after a guilty timeout and on
- *	unplug, never after the queue's last job was freed. Afterwards no
+ *	unplug, never after @release, never twice at once. Afterwards no
  *	hardware fence of @queue may stay unsignalled.
  * @free_job: free the driver's job structure that embeds @job. The BOs
  *	and the VM the job used are still referenced during the call, so
  *	per-BO hardware state (pins, GART entries) may be undone here.
- * @release: optional: the queue is torn down (its last job freed, its
- *	scheduler finished); free what the backend keeps for it (@priv).
+ * @release: optional: the queue is torn down (its last reference gone,
+ *	its scheduler finished): free what the backend keeps for it (@priv).
+ *	Called once, in process context; no other op follows it.
  */
 struct gc_queue_ops {
 	struct dma_fence *(*run)(struct gc_job *job);
@@ -125,7 +135,8 @@ struct gc_queue_params {
  * struct gc_queue - a hardware queue with its scheduler
  * @sched: the drm_sched scheduler
  * @entity: its single entity
- * @kref: held by the creator and by every job
+ * @kref: held by the creator until gc_queue_destroy(), by every job and by
+ *	each gc_queue_get()
  * @gdev: the device
  * @ops: the backend
  * @priv: the backend's data
@@ -140,6 +151,8 @@ struct gc_queue_params {
  * @nr_timeouts: guilty timeouts so far
  * @fini_work: tears the scheduler down after the last job
  * @link: in the device's list of queues
+ * @created: stack depot handle of the creator's stack (debug builds), for
+ *	gc_device_fini()'s report of a queue still held
  * @name: the queue's name; the scheduler keeps a pointer to it
  */
 struct gc_queue {
@@ -160,6 +173,7 @@ struct gc_queue {
 	unsigned int nr_timeouts;
 	struct work_struct fini_work;
 	struct list_head link;
+	depot_stack_handle_t created;
 	char name[32];
 };
 
@@ -232,6 +246,8 @@ struct gc_job_armed {
 struct gc_queue *gc_queue_create(struct gc_device *gdev, const struct gc_queue_params *params,
 				 const struct gc_queue_ops *ops, void *priv);
 void gc_queue_destroy(struct gc_queue *queue);
+struct gc_queue *gc_queue_get(struct gc_queue *queue);
+void gc_queue_put(struct gc_queue *queue);
 
 struct gc_job_pending gc_job_init(struct gc_job *job, struct gc_queue *queue, u32 flags);
 int gc_job_add_dep(struct gc_job_pending *pending, struct dma_fence *fence);

@@ -5,10 +5,12 @@
 #include <linux/dma-resv.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
+#include <linux/stackdepot.h>
 #include <linux/workqueue.h>
 #include <drm/drm_mm.h>
 
 #include <gpucore/bo.h>
+#include <gpucore/device.h>
 #include <gpucore/fence.h>
 
 /**
@@ -24,8 +26,11 @@
  *   Unbinding a range while such work is unfinished is deferred: the range
  *   stays reserved and mapped until that work's fences signal, then it is
  *   torn down from a worker, in process context.
- * - gc_vm_destroy() unbinds everything under the same rule; the VM is freed
- *   when its last deferred mapping is.
+ * - gc_vm_destroy() consumes the creator's reference and unbinds
+ *   everything under the same rule; the VM is freed after its last
+ *   reference: the deferred mappings', the jobs' and those taken with
+ *   gc_vm_get(), each dropped once with gc_vm_put(). gc_device_fini()
+ *   waits for that.
  *
  * The backend's page-table updates are the &struct gc_vm_ops callbacks,
  * called with the VM lock held, in process context.
@@ -91,6 +96,11 @@ struct gc_vm_ops {
  * @reap_work: tears down deferred mappings whose work finished
  * @ops: the backend's page-table updates, or NULL
  * @priv: the backend's data
+ * @gdev: the device, which waits for the VM in gc_device_fini()
+ * @link: in the device's list of VMs, under &gc_device.lock
+ * @destroyed: gc_vm_destroy() was called; under &gc_device.lock
+ * @created: stack depot handle of the creator's stack (debug builds), for
+ *	gc_device_fini()'s report of a VM still held
  */
 struct gc_vm {
 	struct kref kref;
@@ -102,9 +112,14 @@ struct gc_vm {
 	struct work_struct reap_work;
 	const struct gc_vm_ops *ops;
 	void *priv;
+	struct gc_device *gdev;
+	struct list_head link;
+	bool destroyed;
+	depot_stack_handle_t created;
 };
 
-struct gc_vm *gc_vm_create(u64 start, u64 size, const struct gc_vm_ops *ops, void *priv);
+struct gc_vm *gc_vm_create(struct gc_device *gdev, u64 start, u64 size,
+			   const struct gc_vm_ops *ops, void *priv);
 void gc_vm_destroy(struct gc_vm *vm);
 struct gc_vm *gc_vm_get(struct gc_vm *vm);
 void gc_vm_put(struct gc_vm *vm);
