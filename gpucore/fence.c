@@ -451,22 +451,20 @@ void gc_fence_signaller_drop(struct gc_fence_signaller *sig)
 }
 EXPORT_SYMBOL_NS_GPL(gc_fence_signaller_drop, GPUCORE_NS);
 
+#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
+
 static u32 gc_fence_dir_id(struct dma_fence *fence)
 {
 	return gc_is_fence(fence) ? to_gc_fence(fence)->dir_id : 0;
 }
 
 /**
- * gc_fence_adopt() - take over a reference the caller already holds
- * @fence: a fence with a reference owned by the caller (for example from
- *	sync_file_get_fence() or drm_syncobj_find_fence()), or NULL
+ * __gc_fence_adopt() - gc_fence_adopt() with owner tracking
+ * @fence: as for gc_fence_adopt()
  *
- * Any dma_fence may be adopted, gpucore's or not.
- *
- * Context: any.
- * Return: an owned reference; empty for a NULL @fence.
+ * Return: as gc_fence_adopt().
  */
-struct gc_fence_ref gc_fence_adopt(struct dma_fence *fence)
+struct gc_fence_ref __gc_fence_adopt(struct dma_fence *fence)
 {
 	struct gc_fence_ref ref = {};
 
@@ -476,34 +474,13 @@ struct gc_fence_ref gc_fence_adopt(struct dma_fence *fence)
 	ref.track = gc_track_slot_take(fence, "fence", gc_fence_dir_id(fence));
 	return ref;
 }
-EXPORT_SYMBOL_NS_GPL(gc_fence_adopt, GPUCORE_NS);
+EXPORT_SYMBOL_NS_GPL(__gc_fence_adopt, GPUCORE_NS);
 
 /**
- * gc_fence_get() - take a new owned reference to a fence
- * @fence: any dma_fence, or NULL
- *
- * Context: any.
- * Return: an owned reference; empty for a NULL @fence.
+ * __gc_fence_put() - gc_fence_put() with its checks and owner tracking
+ * @ref: as for gc_fence_put()
  */
-struct gc_fence_ref gc_fence_get(struct dma_fence *fence)
-{
-	if (IS_ERR_OR_NULL(fence))
-		return (struct gc_fence_ref){};
-	return gc_fence_adopt(dma_fence_get(fence));
-}
-EXPORT_SYMBOL_NS_GPL(gc_fence_get, GPUCORE_NS);
-
-/**
- * gc_fence_put() - release an owned fence reference
- * @ref: the handle; empty on return
- *
- * Does nothing for an empty handle. With CONFIG_DRM_GPUCORE_DEBUG, putting
- * a reference already put through a copy of the handle is reported and
- * does not touch the fence.
- *
- * Context: any.
- */
-void gc_fence_put(struct gc_fence_ref *ref)
+void __gc_fence_put(struct gc_fence_ref *ref)
 {
 	struct dma_fence *fence = ref->ptr;
 
@@ -514,20 +491,15 @@ void gc_fence_put(struct gc_fence_ref *ref)
 		return;
 	dma_fence_put(fence);
 }
-EXPORT_SYMBOL_NS_GPL(gc_fence_put, GPUCORE_NS);
+EXPORT_SYMBOL_NS_GPL(__gc_fence_put, GPUCORE_NS);
 
 /**
- * gc_fence_borrow() - the fence behind an owned reference
- * @ref: the handle
+ * __gc_fence_borrow() - gc_fence_borrow() with its checks
+ * @ref: as for gc_fence_borrow()
  *
- * The pointer is valid while @ref is held; do not store it past that.
- * With CONFIG_DRM_GPUCORE_DEBUG a handle whose reference was put through a
- * copy is reported and yields NULL.
- *
- * Context: any.
- * Return: the fence, or NULL for an empty or stale handle.
+ * Return: as gc_fence_borrow().
  */
-struct dma_fence *gc_fence_borrow(const struct gc_fence_ref *ref)
+struct dma_fence *__gc_fence_borrow(const struct gc_fence_ref *ref)
 {
 	if (IS_ERR_OR_NULL(ref->ptr))
 		return NULL;
@@ -535,28 +507,26 @@ struct dma_fence *gc_fence_borrow(const struct gc_fence_ref *ref)
 		return NULL;
 	return ref->ptr;
 }
-EXPORT_SYMBOL_NS_GPL(gc_fence_borrow, GPUCORE_NS);
+EXPORT_SYMBOL_NS_GPL(__gc_fence_borrow, GPUCORE_NS);
 
 /**
- * gc_fence_into_raw() - hand an owned reference to code that takes raw ones
- * @ref: the handle; empty on return
+ * __gc_fence_into_raw() - gc_fence_into_raw() with its checks and tracking
+ * @ref: as for gc_fence_into_raw()
  *
- * For APIs that consume a dma_fence reference (dma_fence_chain_init(),
- * dma_fence_array_create()). The reference is no longer tracked.
- *
- * Context: any.
- * Return: the fence with the reference @ref held, or NULL.
+ * Return: as gc_fence_into_raw().
  */
-struct dma_fence *gc_fence_into_raw(struct gc_fence_ref *ref)
+struct dma_fence *__gc_fence_into_raw(struct gc_fence_ref *ref)
 {
-	struct dma_fence *fence = gc_fence_borrow(ref);
+	struct dma_fence *fence = __gc_fence_borrow(ref);
 
 	ref->ptr = NULL;
 	if (fence && !gc_track_slot_drop(ref->track, fence, GC_REPORT_DOUBLE_PUT))
 		return NULL;
 	return fence;
 }
-EXPORT_SYMBOL_NS_GPL(gc_fence_into_raw, GPUCORE_NS);
+EXPORT_SYMBOL_NS_GPL(__gc_fence_into_raw, GPUCORE_NS);
+
+#endif /* CONFIG_DRM_GPUCORE_DEBUG */
 
 /**
  * gc_fence_wait() - wait for the fence behind an owned reference
