@@ -180,8 +180,48 @@ u64 gc_timeline_context(const struct gc_timeline *tl)
 }
 EXPORT_SYMBOL_NS_GPL(gc_timeline_context, GPUCORE_NS);
 
-static struct gc_fence_signaller gc_fence_create_class(struct gc_timeline *tl, gfp_t gfp,
-						       struct lock_class_key *class);
+/* A fence's memory, before it has a timeline: nothing in it is live yet. */
+static struct gc_fence *gc_fence_alloc(gfp_t gfp)
+{
+	struct gc_fence *gf = kzalloc(sizeof(*gf), gfp);
+
+	if (gf)
+		gf->created = gc_track_stack(gfp);
+	return gf;
+}
+
+/*
+ * Make @gf the next fence of @tl, its lock in @class if not NULL, and
+ * return its signaller. Allocates nothing (tracking records aside), so a
+ * job can do it between arm and push.
+ */
+static struct gc_fence_signaller gc_fence_init(struct gc_fence *gf, struct gc_timeline *tl,
+					       struct lock_class_key *class)
+{
+	struct gc_fence_signaller sig = {};
+	unsigned long flags;
+	u64 seqno;
+
+	spin_lock_init(&gf->lock);
+	if (class)
+		lockdep_set_class(&gf->lock, class);
+	gf->magic = GC_FENCE_MAGIC;
+	gf->dir_id = tl->dir_id;
+	memcpy(gf->driver_name, tl->driver_name, sizeof(gf->driver_name));
+	memcpy(gf->timeline_name, tl->name, sizeof(gf->timeline_name));
+	kref_get(&tl->kref);
+	gf->tl = tl;
+
+	spin_lock_irqsave(&tl->lock, flags);
+	seqno = ++tl->seqno;
+	spin_unlock_irqrestore(&tl->lock, flags);
+
+	dma_fence_init(&gf->base, &gc_fence_ops, &gf->lock, tl->context, seqno);
+	__module_get(THIS_MODULE);
+	sig.ptr = gf;
+	sig.track = gc_track_slot_take(gf, "fence signaller", gf->dir_id);
+	return sig;
+}
 
 /**
  * gc_fence_create() - create a fence and the right to signal it
@@ -198,7 +238,14 @@ static struct gc_fence_signaller gc_fence_create_class(struct gc_timeline *tl, g
  */
 struct gc_fence_signaller gc_fence_create(struct gc_timeline *tl, gfp_t gfp)
 {
-	return gc_fence_create_class(tl, gfp, NULL);
+	struct gc_fence *gf;
+
+	if (!tl)
+		return (struct gc_fence_signaller){ .ptr = ERR_PTR(-EINVAL) };
+	gf = gc_fence_alloc(gfp);
+	if (!gf)
+		return (struct gc_fence_signaller){ .ptr = ERR_PTR(-ENOMEM) };
+	return gc_fence_init(gf, tl, NULL);
 }
 EXPORT_SYMBOL_NS_GPL(gc_fence_create, GPUCORE_NS);
 
@@ -211,55 +258,40 @@ EXPORT_SYMBOL_NS_GPL(gc_fence_create, GPUCORE_NS);
 static struct lock_class_key gc_fence_done_class;
 
 /**
- * gc_fence_create_done() - gc_fence_create() for a job's done fence
- * @tl: the queue's timeline
+ * gc_fence_alloc_done() - the memory of a job's done fence, allocated with the job
  * @gfp: allocation flags
  *
- * Return: as gc_fence_create().
+ * The creator's stack (debug builds) is the caller's.
+ *
+ * Return: the memory, to give to gc_fence_init_done() or
+ * gc_fence_free_unused(); NULL when out of memory.
  */
-struct gc_fence_signaller gc_fence_create_done(struct gc_timeline *tl, gfp_t gfp)
+struct gc_fence *gc_fence_alloc_done(gfp_t gfp)
 {
-	return gc_fence_create_class(tl, gfp, &gc_fence_done_class);
+	return gc_fence_alloc(gfp);
 }
 
-/* gc_fence_create(), the fence's lock in @class if not NULL. */
-static struct gc_fence_signaller gc_fence_create_class(struct gc_timeline *tl, gfp_t gfp,
-						       struct lock_class_key *class)
+/**
+ * gc_fence_init_done() - gc_fence_create() of a job's done fence, in its memory
+ * @gf: from gc_fence_alloc_done(); the fence owns it from now on
+ * @tl: the queue's timeline
+ *
+ * Allocates nothing: arm calls it.
+ *
+ * Return: the signaller.
+ */
+struct gc_fence_signaller gc_fence_init_done(struct gc_fence *gf, struct gc_timeline *tl)
 {
-	struct gc_fence_signaller sig = {};
-	struct gc_fence *gf;
-	unsigned long flags;
-	u64 seqno;
+	return gc_fence_init(gf, tl, &gc_fence_done_class);
+}
 
-	if (!tl) {
-		sig.ptr = ERR_PTR(-EINVAL);
-		return sig;
-	}
-	gf = kzalloc(sizeof(*gf), gfp);
-	if (!gf) {
-		sig.ptr = ERR_PTR(-ENOMEM);
-		return sig;
-	}
-	spin_lock_init(&gf->lock);
-	if (class)
-		lockdep_set_class(&gf->lock, class);
-	gf->magic = GC_FENCE_MAGIC;
-	gf->dir_id = tl->dir_id;
-	memcpy(gf->driver_name, tl->driver_name, sizeof(gf->driver_name));
-	memcpy(gf->timeline_name, tl->name, sizeof(gf->timeline_name));
-	gf->created = gc_track_stack(gfp);
-	kref_get(&tl->kref);
-	gf->tl = tl;
-
-	spin_lock_irqsave(&tl->lock, flags);
-	seqno = ++tl->seqno;
-	spin_unlock_irqrestore(&tl->lock, flags);
-
-	dma_fence_init(&gf->base, &gc_fence_ops, &gf->lock, tl->context, seqno);
-	__module_get(THIS_MODULE);
-	sig.ptr = gf;
-	sig.track = gc_track_slot_take(gf, "fence signaller", gf->dir_id);
-	return sig;
+/**
+ * gc_fence_free_unused() - free memory from gc_fence_alloc_done() never made a fence
+ * @gf: the memory, or NULL
+ */
+void gc_fence_free_unused(struct gc_fence *gf)
+{
+	kfree(gf);
 }
 
 /*
