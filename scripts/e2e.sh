@@ -199,8 +199,10 @@ build_abi_mismatch()
 		sym=gpucore_abi_debug_tracking_on
 	fi
 	rm -rf "$abi" "$src"
-	mkdir -p "$abi" "$src/gpucore" "$src/examples"
+	mkdir -p "$abi" "$src/gpucore" "$src/examples" "$src/backends"
 	cp -r "$MTOP/gpucore/include" "$MTOP/gpucore/compat" "$src/gpucore/"
+	# The simulated platform device's helper, which the driver includes.
+	cp -r "$MTOP/backends/common" "$src/backends/"
 	cp -r "$MTOP/examples/minimal_driver" "$src/examples/"
 	make -s -C "$KDIR" M="$src/examples/minimal_driver" clean >/dev/null 2>&1 || true
 	if ! make -C "$KDIR" M="$src/examples/minimal_driver" CONFIG_DRM_GPUCORE_MINIMAL=m \
