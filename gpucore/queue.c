@@ -541,7 +541,8 @@ static struct dma_resv **gc_job_resv_slots(struct gc_job *job)
 
 /*
  * Room for @nr BOs, and for locking them and the VM. The array doubles
- * from 4 entries, so a job of n BOs costs O(n) copies.
+ * from 4 entries, so a job of n BOs costs O(n) copies; only the entries
+ * are copied, the rest is filled at lock time.
  */
 static int gc_job_grow(struct gc_job *job, unsigned int nr)
 {
@@ -550,10 +551,13 @@ static int gc_job_grow(struct gc_job *job, unsigned int nr)
 
 	if (job->bos && nr <= job->bo_slots)
 		return 0;
-	bos = krealloc(job->bos, size_add(array_size(slots, GC_JOB_SLOT_SIZE),
-					  2 * sizeof(struct dma_resv *)), GFP_KERNEL);
+	bos = kmalloc(size_add(array_size(slots, GC_JOB_SLOT_SIZE),
+			       2 * sizeof(struct dma_resv *)), GFP_KERNEL);
 	if (!bos)
 		return -ENOMEM;
+	if (job->nr_bos)
+		memcpy(bos, job->bos, array_size(job->nr_bos, sizeof(*bos)));
+	kfree(job->bos);
 	job->bos = bos;
 	job->bo_slots = slots;
 	return 0;

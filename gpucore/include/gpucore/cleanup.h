@@ -62,10 +62,15 @@
  */
 #define gc_err(h)	PTR_ERR((h).ptr)
 
-/*
- * IS_ERR_OR_NULL() in one unsigned comparison (NULL wraps round to the top
- * of the errno range), which the compiler can hoist out of a loop: the
- * inline handle operations test the pointers they are given with it.
+/**
+ * __gc_no_ptr() - IS_ERR_OR_NULL() in one unsigned comparison
+ * @ptr: the pointer a handle holds or is given
+ *
+ * NULL wraps round to the top of the errno range, so one comparison tests
+ * both, and the compiler can hoist it out of a loop: the inline handle
+ * operations test their pointers with it.
+ *
+ * Return: true for NULL or an ERR_PTR().
  */
 static inline bool __gc_no_ptr(const void *ptr)
 {
