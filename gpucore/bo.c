@@ -219,38 +219,6 @@ struct gc_bo_ref gc_bo_publish(struct gc_bo_unique *unique, struct drm_file *fil
 }
 EXPORT_SYMBOL_NS_GPL(gc_bo_publish, GPUCORE_NS);
 
-/* Whether @bo is a BO gpucore is attached to; reports it if not. */
-static bool gc_bo_attached(struct gc_bo *bo, const char *what)
-{
-	if (bo->magic == GC_BO_MAGIC)
-		return true;
-	gc_report(GC_REPORT_BAD_HANDLE, NULL, 0, "%s of a BO gpucore is not attached to", what);
-	return false;
-}
-
-/**
- * gc_bo_adopt() - take over a GEM reference the caller already holds
- * @bo: a BO whose GEM object the caller holds a reference to, for example
- *	from drm_gem_object_lookup(); NULL gives an empty handle
- *
- * A pointer that is not a BO gpucore is attached to is reported and gives
- * an empty handle; the caller then still owns its reference.
- *
- * Context: any.
- * Return: an owned reference.
- */
-struct gc_bo_ref gc_bo_adopt(struct gc_bo *bo)
-{
-	struct gc_bo_ref ref = {};
-
-	if (IS_ERR_OR_NULL(bo) || !gc_bo_attached(bo, "adopt"))
-		return ref;
-	ref.ptr = bo;
-	ref.track = gc_bo_take(bo, "bo");
-	return ref;
-}
-EXPORT_SYMBOL_NS_GPL(gc_bo_adopt, GPUCORE_NS);
-
 /**
  * gc_bo_lookup() - an owned reference to the BO behind a GEM handle
  * @file: the DRM file the handle belongs to
@@ -285,36 +253,55 @@ struct gc_bo_ref gc_bo_lookup(struct drm_file *file, u32 handle,
 }
 EXPORT_SYMBOL_NS_GPL(gc_bo_lookup, GPUCORE_NS);
 
+#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
+
+/* Whether @bo is a BO gpucore is attached to; reports it if not. */
+static bool gc_bo_attached(struct gc_bo *bo, const char *what)
+{
+	if (bo->magic == GC_BO_MAGIC)
+		return true;
+	gc_report(GC_REPORT_BAD_HANDLE, NULL, 0, "%s of a BO gpucore is not attached to", what);
+	return false;
+}
+
 /**
- * gc_bo_get() - take a new owned reference to a BO
- * @bo: the BO, borrowed from a live handle; NULL gives an empty handle
+ * __gc_bo_adopt() - gc_bo_adopt() with its checks and owner tracking
+ * @bo: as for gc_bo_adopt()
  *
- * A pointer that is not a BO gpucore is attached to is reported and gives
- * an empty handle, taking no reference.
- *
- * Context: any.
- * Return: an owned reference.
+ * Return: as gc_bo_adopt().
  */
-struct gc_bo_ref gc_bo_get(struct gc_bo *bo)
+struct gc_bo_ref __gc_bo_adopt(struct gc_bo *bo)
+{
+	struct gc_bo_ref ref = {};
+
+	if (IS_ERR_OR_NULL(bo) || !gc_bo_attached(bo, "adopt"))
+		return ref;
+	ref.ptr = bo;
+	ref.track = gc_bo_take(bo, "bo");
+	return ref;
+}
+EXPORT_SYMBOL_NS_GPL(__gc_bo_adopt, GPUCORE_NS);
+
+/**
+ * __gc_bo_get() - gc_bo_get() with its checks and owner tracking
+ * @bo: as for gc_bo_get()
+ *
+ * Return: as gc_bo_get().
+ */
+struct gc_bo_ref __gc_bo_get(struct gc_bo *bo)
 {
 	if (IS_ERR_OR_NULL(bo) || !gc_bo_attached(bo, "get"))
 		return (struct gc_bo_ref){};
 	drm_gem_object_get(bo->gem);
-	return gc_bo_adopt(bo);
+	return __gc_bo_adopt(bo);
 }
-EXPORT_SYMBOL_NS_GPL(gc_bo_get, GPUCORE_NS);
+EXPORT_SYMBOL_NS_GPL(__gc_bo_get, GPUCORE_NS);
 
 /**
- * gc_bo_put() - release an owned BO reference
- * @ref: the handle; empty on return
- *
- * Does nothing for an empty or error handle. With CONFIG_DRM_GPUCORE_DEBUG a
- * reference already put through a copy of the handle is reported and the
- * BO is left alone.
- *
- * Context: process context: the last put frees the BO.
+ * __gc_bo_put() - gc_bo_put() with its checks and owner tracking
+ * @ref: as for gc_bo_put()
  */
-void gc_bo_put(struct gc_bo_ref *ref)
+void __gc_bo_put(struct gc_bo_ref *ref)
 {
 	struct gc_bo *bo = ref->ptr;
 
@@ -325,23 +312,21 @@ void gc_bo_put(struct gc_bo_ref *ref)
 		return;
 	drm_gem_object_put(bo->gem);
 }
-EXPORT_SYMBOL_NS_GPL(gc_bo_put, GPUCORE_NS);
+EXPORT_SYMBOL_NS_GPL(__gc_bo_put, GPUCORE_NS);
 
 /**
- * gc_bo_borrow() - the BO behind an owned reference
- * @ref: the handle
+ * __gc_bo_borrow() - gc_bo_borrow() with its checks
+ * @ref: as for gc_bo_borrow()
  *
- * The pointer is valid while @ref is held.
- *
- * Context: any.
- * Return: the BO, or NULL for an empty or stale handle (a stale one is
- * reported).
+ * Return: as gc_bo_borrow().
  */
-struct gc_bo *gc_bo_borrow(const struct gc_bo_ref *ref)
+struct gc_bo *__gc_bo_borrow(const struct gc_bo_ref *ref)
 {
 	return gc_bo_check(ref->ptr, ref->track, GC_REPORT_USE_AFTER_PUT);
 }
-EXPORT_SYMBOL_NS_GPL(gc_bo_borrow, GPUCORE_NS);
+EXPORT_SYMBOL_NS_GPL(__gc_bo_borrow, GPUCORE_NS);
+
+#endif /* CONFIG_DRM_GPUCORE_DEBUG */
 
 static enum dma_resv_usage gc_access_usage(enum gc_access access)
 {

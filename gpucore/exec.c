@@ -8,6 +8,8 @@
 #include <gpucore/compat.h>
 #include <gpucore/exec.h>
 
+#include "internal.h"
+
 /**
  * gc_exec_init() - prepare to lock a set of BOs
  * @exec: the lock set
@@ -23,10 +25,8 @@ void gc_exec_init(struct gc_exec *exec, bool interruptible)
 }
 EXPORT_SYMBOL_NS_GPL(gc_exec_init, GPUCORE_NS);
 
-static int gc_exec_lock_one(struct gc_exec *exec, struct gc_bo *bo, bool slow)
+static int gc_exec_lock_one(struct gc_exec *exec, struct dma_resv *resv, bool slow)
 {
-	struct dma_resv *resv = bo->gem->resv;
-
 	if (slow)
 		return exec->interruptible ?
 			dma_resv_lock_slow_interruptible(resv, &exec->ctx) :
@@ -44,9 +44,50 @@ static int gc_exec_lock_one(struct gc_exec *exec, struct gc_bo *bo, bool slow)
 void gc_exec_unlock(struct gc_exec *exec)
 {
 	while (exec->nr_locked)
-		dma_resv_unlock(exec->locked[--exec->nr_locked]->gem->resv);
+		dma_resv_unlock(exec->locked[--exec->nr_locked]);
 }
 EXPORT_SYMBOL_NS_GPL(gc_exec_unlock, GPUCORE_NS);
+
+/* Lock @resvs, recording them in exec->locked, which has room for @count. */
+static int gc_exec_lock_array(struct gc_exec *exec, struct dma_resv *const *resvs,
+			      unsigned int count)
+{
+	struct dma_resv *contended = NULL;
+	unsigned int i;
+	int ret;
+
+retry:
+	for (i = 0; i < count; i++) {
+		if (resvs[i] == contended) {
+			/* Locked by the slow path already. */
+			contended = NULL;
+			continue;
+		}
+		ret = gc_exec_lock_one(exec, resvs[i], false);
+		if (ret == -EALREADY)
+			continue;
+		if (ret == -EDEADLK) {
+			/* An older transaction holds it: let it finish first. */
+			gc_exec_unlock(exec);
+			exec->nr_backoffs++;
+			contended = resvs[i];
+			ret = gc_exec_lock_one(exec, contended, true);
+			if (ret)
+				goto err;
+			exec->locked[exec->nr_locked++] = contended;
+			goto retry;
+		}
+		if (ret)
+			goto err;
+		exec->locked[exec->nr_locked++] = resvs[i];
+	}
+	ww_acquire_done(&exec->ctx);
+	return 0;
+
+err:
+	gc_exec_unlock(exec);
+	return ret;
+}
 
 /**
  * gc_exec_lock() - lock the reservations of a set of BOs
@@ -64,53 +105,57 @@ EXPORT_SYMBOL_NS_GPL(gc_exec_unlock, GPUCORE_NS);
  */
 int gc_exec_lock(struct gc_exec *exec, struct gc_bo *const *bos, unsigned int count)
 {
-	struct gc_bo *contended = NULL;
+	struct dma_resv **resvs;
 	unsigned int i;
-	int ret;
 
 	if (exec->nr_locked || (count && !bos))
 		return -EINVAL;
 	kfree(exec->locked);
-	exec->locked = kmalloc_array(count, sizeof(*exec->locked), GFP_KERNEL);
+	/* One allocation: the reservations locked, then those to lock. */
+	exec->locked = kmalloc_array(count, 2 * sizeof(*exec->locked), GFP_KERNEL);
 	if (count && !exec->locked)
 		return -ENOMEM;
-retry:
+	resvs = exec->locked + count;
 	for (i = 0; i < count; i++) {
-		if (!bos[i]) {
-			ret = -EINVAL;
-			goto err;
-		}
-		if (bos[i] == contended) {
-			/* Locked by the slow path already. */
-			contended = NULL;
-			continue;
-		}
-		ret = gc_exec_lock_one(exec, bos[i], false);
-		if (ret == -EALREADY)
-			continue;
-		if (ret == -EDEADLK) {
-			/* An older transaction holds it: let it finish first. */
-			gc_exec_unlock(exec);
-			exec->nr_backoffs++;
-			contended = bos[i];
-			ret = gc_exec_lock_one(exec, contended, true);
-			if (ret)
-				goto err;
-			exec->locked[exec->nr_locked++] = contended;
-			goto retry;
-		}
-		if (ret)
-			goto err;
-		exec->locked[exec->nr_locked++] = bos[i];
+		if (!bos[i])
+			return -EINVAL;
+		resvs[i] = bos[i]->gem->resv;
 	}
-	ww_acquire_done(&exec->ctx);
-	return 0;
-
-err:
-	gc_exec_unlock(exec);
-	return ret;
+	return gc_exec_lock_array(exec, resvs, count);
 }
 EXPORT_SYMBOL_NS_GPL(gc_exec_lock, GPUCORE_NS);
+
+/**
+ * gc_exec_lock_resvs() - gc_exec_lock() of reservations, in the caller's memory
+ * @exec: the lock set, just initialised
+ * @resvs: the reservations; duplicates are allowed
+ * @count: number of entries in @resvs
+ * @locked: room for @count entries, which @exec uses until
+ *	gc_exec_fini_resvs()
+ *
+ * For jobs, which lock without allocating.
+ *
+ * Return: as gc_exec_lock(), never -ENOMEM.
+ */
+int gc_exec_lock_resvs(struct gc_exec *exec, struct dma_resv *const *resvs,
+		       unsigned int count, struct dma_resv **locked)
+{
+	if (exec->nr_locked || exec->locked)
+		return -EINVAL;
+	exec->locked = locked;
+	return gc_exec_lock_array(exec, resvs, count);
+}
+
+/**
+ * gc_exec_fini_resvs() - gc_exec_fini() after gc_exec_lock_resvs()
+ * @exec: the lock set; its memory for locked entries goes back to the caller
+ */
+void gc_exec_fini_resvs(struct gc_exec *exec)
+{
+	gc_exec_unlock(exec);
+	ww_acquire_fini(&exec->ctx);
+	exec->locked = NULL;
+}
 
 /**
  * gc_exec_fini() - unlock everything and end the acquire context

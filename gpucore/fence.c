@@ -180,8 +180,48 @@ u64 gc_timeline_context(const struct gc_timeline *tl)
 }
 EXPORT_SYMBOL_NS_GPL(gc_timeline_context, GPUCORE_NS);
 
-static struct gc_fence_signaller gc_fence_create_class(struct gc_timeline *tl, gfp_t gfp,
-						       struct lock_class_key *class);
+/* A fence's memory, before it has a timeline: nothing in it is live yet. */
+static struct gc_fence *gc_fence_alloc(gfp_t gfp)
+{
+	struct gc_fence *gf = kzalloc(sizeof(*gf), gfp);
+
+	if (gf)
+		gf->created = gc_track_stack(gfp);
+	return gf;
+}
+
+/*
+ * Make @gf the next fence of @tl, its lock in @class if not NULL, and
+ * return its signaller. Allocates nothing (tracking records aside), so a
+ * job can do it between arm and push.
+ */
+static struct gc_fence_signaller gc_fence_init(struct gc_fence *gf, struct gc_timeline *tl,
+					       struct lock_class_key *class)
+{
+	struct gc_fence_signaller sig = {};
+	unsigned long flags;
+	u64 seqno;
+
+	spin_lock_init(&gf->lock);
+	if (class)
+		lockdep_set_class(&gf->lock, class);
+	gf->magic = GC_FENCE_MAGIC;
+	gf->dir_id = tl->dir_id;
+	memcpy(gf->driver_name, tl->driver_name, sizeof(gf->driver_name));
+	memcpy(gf->timeline_name, tl->name, sizeof(gf->timeline_name));
+	kref_get(&tl->kref);
+	gf->tl = tl;
+
+	spin_lock_irqsave(&tl->lock, flags);
+	seqno = ++tl->seqno;
+	spin_unlock_irqrestore(&tl->lock, flags);
+
+	dma_fence_init(&gf->base, &gc_fence_ops, &gf->lock, tl->context, seqno);
+	__module_get(THIS_MODULE);
+	sig.ptr = gf;
+	sig.track = gc_track_slot_take(gf, "fence signaller", gf->dir_id);
+	return sig;
+}
 
 /**
  * gc_fence_create() - create a fence and the right to signal it
@@ -198,7 +238,14 @@ static struct gc_fence_signaller gc_fence_create_class(struct gc_timeline *tl, g
  */
 struct gc_fence_signaller gc_fence_create(struct gc_timeline *tl, gfp_t gfp)
 {
-	return gc_fence_create_class(tl, gfp, NULL);
+	struct gc_fence *gf;
+
+	if (!tl)
+		return (struct gc_fence_signaller){ .ptr = ERR_PTR(-EINVAL) };
+	gf = gc_fence_alloc(gfp);
+	if (!gf)
+		return (struct gc_fence_signaller){ .ptr = ERR_PTR(-ENOMEM) };
+	return gc_fence_init(gf, tl, NULL);
 }
 EXPORT_SYMBOL_NS_GPL(gc_fence_create, GPUCORE_NS);
 
@@ -211,55 +258,40 @@ EXPORT_SYMBOL_NS_GPL(gc_fence_create, GPUCORE_NS);
 static struct lock_class_key gc_fence_done_class;
 
 /**
- * gc_fence_create_done() - gc_fence_create() for a job's done fence
- * @tl: the queue's timeline
+ * gc_fence_alloc_done() - the memory of a job's done fence, allocated with the job
  * @gfp: allocation flags
  *
- * Return: as gc_fence_create().
+ * The creator's stack (debug builds) is the caller's.
+ *
+ * Return: the memory, to give to gc_fence_init_done() or
+ * gc_fence_free_unused(); NULL when out of memory.
  */
-struct gc_fence_signaller gc_fence_create_done(struct gc_timeline *tl, gfp_t gfp)
+struct gc_fence *gc_fence_alloc_done(gfp_t gfp)
 {
-	return gc_fence_create_class(tl, gfp, &gc_fence_done_class);
+	return gc_fence_alloc(gfp);
 }
 
-/* gc_fence_create(), the fence's lock in @class if not NULL. */
-static struct gc_fence_signaller gc_fence_create_class(struct gc_timeline *tl, gfp_t gfp,
-						       struct lock_class_key *class)
+/**
+ * gc_fence_init_done() - gc_fence_create() of a job's done fence, in its memory
+ * @gf: from gc_fence_alloc_done(); the fence owns it from now on
+ * @tl: the queue's timeline
+ *
+ * Allocates nothing: arm calls it.
+ *
+ * Return: the signaller.
+ */
+struct gc_fence_signaller gc_fence_init_done(struct gc_fence *gf, struct gc_timeline *tl)
 {
-	struct gc_fence_signaller sig = {};
-	struct gc_fence *gf;
-	unsigned long flags;
-	u64 seqno;
+	return gc_fence_init(gf, tl, &gc_fence_done_class);
+}
 
-	if (!tl) {
-		sig.ptr = ERR_PTR(-EINVAL);
-		return sig;
-	}
-	gf = kzalloc(sizeof(*gf), gfp);
-	if (!gf) {
-		sig.ptr = ERR_PTR(-ENOMEM);
-		return sig;
-	}
-	spin_lock_init(&gf->lock);
-	if (class)
-		lockdep_set_class(&gf->lock, class);
-	gf->magic = GC_FENCE_MAGIC;
-	gf->dir_id = tl->dir_id;
-	memcpy(gf->driver_name, tl->driver_name, sizeof(gf->driver_name));
-	memcpy(gf->timeline_name, tl->name, sizeof(gf->timeline_name));
-	gf->created = gc_track_stack(gfp);
-	kref_get(&tl->kref);
-	gf->tl = tl;
-
-	spin_lock_irqsave(&tl->lock, flags);
-	seqno = ++tl->seqno;
-	spin_unlock_irqrestore(&tl->lock, flags);
-
-	dma_fence_init(&gf->base, &gc_fence_ops, &gf->lock, tl->context, seqno);
-	__module_get(THIS_MODULE);
-	sig.ptr = gf;
-	sig.track = gc_track_slot_take(gf, "fence signaller", gf->dir_id);
-	return sig;
+/**
+ * gc_fence_free_unused() - free memory from gc_fence_alloc_done() never made a fence
+ * @gf: the memory, or NULL
+ */
+void gc_fence_free_unused(struct gc_fence *gf)
+{
+	kfree(gf);
 }
 
 /*
@@ -451,22 +483,20 @@ void gc_fence_signaller_drop(struct gc_fence_signaller *sig)
 }
 EXPORT_SYMBOL_NS_GPL(gc_fence_signaller_drop, GPUCORE_NS);
 
+#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
+
 static u32 gc_fence_dir_id(struct dma_fence *fence)
 {
 	return gc_is_fence(fence) ? to_gc_fence(fence)->dir_id : 0;
 }
 
 /**
- * gc_fence_adopt() - take over a reference the caller already holds
- * @fence: a fence with a reference owned by the caller (for example from
- *	sync_file_get_fence() or drm_syncobj_find_fence()), or NULL
+ * __gc_fence_adopt() - gc_fence_adopt() with owner tracking
+ * @fence: as for gc_fence_adopt()
  *
- * Any dma_fence may be adopted, gpucore's or not.
- *
- * Context: any.
- * Return: an owned reference; empty for a NULL @fence.
+ * Return: as gc_fence_adopt().
  */
-struct gc_fence_ref gc_fence_adopt(struct dma_fence *fence)
+struct gc_fence_ref __gc_fence_adopt(struct dma_fence *fence)
 {
 	struct gc_fence_ref ref = {};
 
@@ -476,34 +506,13 @@ struct gc_fence_ref gc_fence_adopt(struct dma_fence *fence)
 	ref.track = gc_track_slot_take(fence, "fence", gc_fence_dir_id(fence));
 	return ref;
 }
-EXPORT_SYMBOL_NS_GPL(gc_fence_adopt, GPUCORE_NS);
+EXPORT_SYMBOL_NS_GPL(__gc_fence_adopt, GPUCORE_NS);
 
 /**
- * gc_fence_get() - take a new owned reference to a fence
- * @fence: any dma_fence, or NULL
- *
- * Context: any.
- * Return: an owned reference; empty for a NULL @fence.
+ * __gc_fence_put() - gc_fence_put() with its checks and owner tracking
+ * @ref: as for gc_fence_put()
  */
-struct gc_fence_ref gc_fence_get(struct dma_fence *fence)
-{
-	if (IS_ERR_OR_NULL(fence))
-		return (struct gc_fence_ref){};
-	return gc_fence_adopt(dma_fence_get(fence));
-}
-EXPORT_SYMBOL_NS_GPL(gc_fence_get, GPUCORE_NS);
-
-/**
- * gc_fence_put() - release an owned fence reference
- * @ref: the handle; empty on return
- *
- * Does nothing for an empty handle. With CONFIG_DRM_GPUCORE_DEBUG, putting
- * a reference already put through a copy of the handle is reported and
- * does not touch the fence.
- *
- * Context: any.
- */
-void gc_fence_put(struct gc_fence_ref *ref)
+void __gc_fence_put(struct gc_fence_ref *ref)
 {
 	struct dma_fence *fence = ref->ptr;
 
@@ -514,20 +523,15 @@ void gc_fence_put(struct gc_fence_ref *ref)
 		return;
 	dma_fence_put(fence);
 }
-EXPORT_SYMBOL_NS_GPL(gc_fence_put, GPUCORE_NS);
+EXPORT_SYMBOL_NS_GPL(__gc_fence_put, GPUCORE_NS);
 
 /**
- * gc_fence_borrow() - the fence behind an owned reference
- * @ref: the handle
+ * __gc_fence_borrow() - gc_fence_borrow() with its checks
+ * @ref: as for gc_fence_borrow()
  *
- * The pointer is valid while @ref is held; do not store it past that.
- * With CONFIG_DRM_GPUCORE_DEBUG a handle whose reference was put through a
- * copy is reported and yields NULL.
- *
- * Context: any.
- * Return: the fence, or NULL for an empty or stale handle.
+ * Return: as gc_fence_borrow().
  */
-struct dma_fence *gc_fence_borrow(const struct gc_fence_ref *ref)
+struct dma_fence *__gc_fence_borrow(const struct gc_fence_ref *ref)
 {
 	if (IS_ERR_OR_NULL(ref->ptr))
 		return NULL;
@@ -535,28 +539,26 @@ struct dma_fence *gc_fence_borrow(const struct gc_fence_ref *ref)
 		return NULL;
 	return ref->ptr;
 }
-EXPORT_SYMBOL_NS_GPL(gc_fence_borrow, GPUCORE_NS);
+EXPORT_SYMBOL_NS_GPL(__gc_fence_borrow, GPUCORE_NS);
 
 /**
- * gc_fence_into_raw() - hand an owned reference to code that takes raw ones
- * @ref: the handle; empty on return
+ * __gc_fence_into_raw() - gc_fence_into_raw() with its checks and tracking
+ * @ref: as for gc_fence_into_raw()
  *
- * For APIs that consume a dma_fence reference (dma_fence_chain_init(),
- * dma_fence_array_create()). The reference is no longer tracked.
- *
- * Context: any.
- * Return: the fence with the reference @ref held, or NULL.
+ * Return: as gc_fence_into_raw().
  */
-struct dma_fence *gc_fence_into_raw(struct gc_fence_ref *ref)
+struct dma_fence *__gc_fence_into_raw(struct gc_fence_ref *ref)
 {
-	struct dma_fence *fence = gc_fence_borrow(ref);
+	struct dma_fence *fence = __gc_fence_borrow(ref);
 
 	ref->ptr = NULL;
 	if (fence && !gc_track_slot_drop(ref->track, fence, GC_REPORT_DOUBLE_PUT))
 		return NULL;
 	return fence;
 }
-EXPORT_SYMBOL_NS_GPL(gc_fence_into_raw, GPUCORE_NS);
+EXPORT_SYMBOL_NS_GPL(__gc_fence_into_raw, GPUCORE_NS);
+
+#endif /* CONFIG_DRM_GPUCORE_DEBUG */
 
 /**
  * gc_fence_wait() - wait for the fence behind an owned reference

@@ -6,15 +6,17 @@
  * - a job holds a reference to its queue, and the scheduler is torn down
  *   by a worker after the last job is released: drm_sched_fini() never
  *   meets a pending job, and free_job never runs on a dead scheduler;
- * - the done fence user space sees is a gpucore fence, signalled from the
- *   finished fence's callback: drm_sched's own fences never leave the
- *   queue, so none can outlive the scheduler they point at;
+ * - the done fence user space sees is a gpucore fence, signalled when the
+ *   scheduler's finished fence signals: drm_sched's own fences never leave
+ *   the queue, so none can outlive the scheduler they point at;
  * - cancelled and failed jobs go through the scheduler like the others
- *   (run returns an error), so every job takes the one release path.
+ *   (run returns an error), so every job takes the one release path;
+ * - whatever the signalling side needs is allocated before arm: the done
+ *   fence's memory with the job, the per-BO slots with each BO, fence slots
+ *   in the reservations by gc_job_lock().
  */
 
 #include <linux/kthread.h>
-#include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -497,8 +499,11 @@ struct gc_job_pending gc_job_init(struct gc_job *job, struct gc_queue *queue, u3
 	}
 
 	memset(job, 0, sizeof(*job));
-	ret = gc_compat_sched_job_init(&job->base, &queue->entity, NULL);
+	job->done_mem = gc_fence_alloc_done(GFP_KERNEL);
+	ret = job->done_mem ? gc_compat_sched_job_init(&job->base, &queue->entity, NULL) :
+			      -ENOMEM;
 	if (ret) {
+		gc_fence_free_unused(job->done_mem);
 		gc_queue_unreserve(queue);
 		return (struct gc_job_pending){ .ptr = ERR_PTR(ret) };
 	}
@@ -558,36 +563,87 @@ int gc_job_add_syncobj(struct gc_job_pending *pending, struct drm_file *file, u3
 EXPORT_SYMBOL_NS_GPL(gc_job_add_syncobj, GPUCORE_NS);
 
 /**
+ * struct gc_job_sync - a BO of a job, once
+ * @bo: the BO
+ * @write: whether any of the job's uses of it writes
+ */
+struct gc_job_sync {
+	struct gc_bo *bo;
+	bool write;
+};
+
+/*
+ * What each BO slot of a job costs: its entry in job->bos, its entry in the
+ * sorted list gc_job_lock() makes, and the reservation to lock with the
+ * room to record it locked. The VM's reservation takes one more of the
+ * last two.
+ */
+#define GC_JOB_SLOT_SIZE	(sizeof(struct gc_job_bo) + sizeof(struct gc_job_sync) + \
+				 2 * sizeof(struct dma_resv *))
+
+static struct gc_job_sync *gc_job_sync_slots(struct gc_job *job)
+{
+	return (struct gc_job_sync *)(job->bos + job->bo_slots);
+}
+
+/* The reservations to lock; then, from entry bo_slots + 1, those locked. */
+static struct dma_resv **gc_job_resv_slots(struct gc_job *job)
+{
+	return (struct dma_resv **)(gc_job_sync_slots(job) + job->bo_slots);
+}
+
+/*
+ * Room for @nr BOs, and for locking them and the VM. The array doubles
+ * from 4 entries, so a job of n BOs costs O(n) copies; only the entries
+ * are copied, the rest is filled at lock time.
+ */
+static int gc_job_grow(struct gc_job *job, unsigned int nr)
+{
+	unsigned int slots = max(4u, 2 * job->bo_slots);
+	struct gc_job_bo *bos;
+
+	if (job->bos && nr <= job->bo_slots)
+		return 0;
+	bos = kmalloc(size_add(array_size(slots, GC_JOB_SLOT_SIZE),
+			       2 * sizeof(struct dma_resv *)), GFP_KERNEL);
+	if (!bos)
+		return -ENOMEM;
+	if (job->nr_bos)
+		memcpy(bos, job->bos, array_size(job->nr_bos, sizeof(*bos)));
+	kfree(job->bos);
+	job->bos = bos;
+	job->bo_slots = slots;
+	return 0;
+}
+
+/**
  * gc_job_use_bo() - declare a BO the job reads or writes
  * @pending: the job
  * @bo: the BO; the job holds its own reference until it is released
  * @access: how the job uses it
  *
- * At arm the job waits for the BO's conflicting fences (implicit sync)
- * and its done fence is added to the BO's reservation. A BO declared more
- * than once is used once, for writing if any of its declarations writes.
+ * At gc_job_lock() the job waits for the BO's conflicting fences
+ * (implicit sync); at arm its done fence is added to the BO's reservation.
+ * A BO declared more than once is used once, for writing if any of its
+ * declarations writes. Allocates here what arm will need for the BO.
  *
  * Context: process context; may sleep.
- * Return: 0, -EINVAL, -ENOMEM.
+ * Return: 0, -EINVAL, -EBUSY once the job is locked, -ENOMEM.
  */
 int gc_job_use_bo(struct gc_job_pending *pending, struct gc_bo *bo, enum gc_access access)
 {
 	struct gc_job *job = gc_job_check(pending->ptr, pending->track);
 	struct gc_job_bo *bos;
+	int ret;
 
 	if (!job || !bo || access > GC_ACCESS_WRITE)
 		return -EINVAL;
-	/*
-	 * The array doubles from 4 entries (it is full when its length is 4
-	 * or a larger power of two), so a job of n BOs costs O(n) copies.
-	 */
+	if (job->locked)
+		return -EBUSY;
+	ret = gc_job_grow(job, job->nr_bos + 1);
+	if (ret)
+		return ret;
 	bos = job->bos;
-	if (!job->nr_bos || (job->nr_bos >= 4 && is_power_of_2(job->nr_bos))) {
-		bos = krealloc_array(bos, max(4u, 2 * job->nr_bos), sizeof(*bos), GFP_KERNEL);
-		if (!bos)
-			return -ENOMEM;
-		job->bos = bos;
-	}
 	bos[job->nr_bos].ref = gc_bo_get(bo);
 	bos[job->nr_bos].access = access;
 	job->nr_bos++;
@@ -601,25 +657,51 @@ EXPORT_SYMBOL_NS_GPL(gc_job_use_bo, GPUCORE_NS);
  * @vm: the VM; the job holds a reference until it is released, and its
  *	done fence keeps the VM's unbound ranges mapped until it signals
  *
- * Context: process context.
- * Return: 0, -EINVAL, -EBUSY if the job already has a VM.
+ * Context: process context; may sleep.
+ * Return: 0, -EINVAL, -EBUSY if the job already has a VM or is locked,
+ * -ENOMEM.
  */
 int gc_job_use_vm(struct gc_job_pending *pending, struct gc_vm *vm)
 {
 	struct gc_job *job = gc_job_check(pending->ptr, pending->track);
+	int ret;
 
 	if (!job || !vm)
 		return -EINVAL;
-	if (job->vm)
+	if (job->vm || job->locked)
 		return -EBUSY;
+	/* Room to lock the VM's reservation, even without BOs. */
+	ret = gc_job_grow(job, job->nr_bos);
+	if (ret)
+		return ret;
 	job->vm = gc_vm_get(vm);
 	return 0;
 }
 EXPORT_SYMBOL_NS_GPL(gc_job_use_vm, GPUCORE_NS);
 
+/* Release the reservations gc_job_lock() holds; the submit lock stays. */
+static void gc_job_unlock_resvs(struct gc_job *job)
+{
+	if (job->exec.locked)
+		gc_exec_fini_resvs(&job->exec);
+}
+
+/* Undo gc_job_lock(). */
+static void gc_job_unlock(struct gc_job *job)
+{
+	if (!job->locked)
+		return;
+	gc_job_unlock_resvs(job);
+	job->locked = false;
+	mutex_unlock(&job->queue->submit_lock);
+}
+
 /* Undo a job that was never pushed: settle its done fence, free it. */
 static void gc_job_cancel(struct gc_job *job)
 {
+	gc_job_unlock(job);
+	gc_fence_free_unused(job->done_mem);
+	job->done_mem = NULL;
 	if (gc_job_done(job).ptr)
 		gc_fence_signal_error(&gc_job_done(job), -ECANCELED);
 	drm_sched_job_cleanup(&job->base);
@@ -644,16 +726,6 @@ void gc_job_abort(struct gc_job_pending *pending)
 }
 EXPORT_SYMBOL_NS_GPL(gc_job_abort, GPUCORE_NS);
 
-/**
- * struct gc_job_sync - a BO of a job, once
- * @bo: the BO
- * @write: whether any of the job's uses of it writes
- */
-struct gc_job_sync {
-	struct gc_bo *bo;
-	bool write;
-};
-
 static int gc_job_sync_cmp(const void *a, const void *b)
 {
 	const struct gc_bo *x = ((const struct gc_job_sync *)a)->bo;
@@ -666,14 +738,17 @@ static int gc_job_sync_cmp(const void *a, const void *b)
  * The job's BOs, each once: a BO declared more than once gets one fence
  * slot and one fence, WRITE if any use writes (a reservation holds one
  * fence per context, so a second use would need a slot nobody reserved).
- * Returns the number of distinct BOs in @sync, which is sorted.
+ * Returns the number of distinct BOs in @sync, which is sorted; -EINVAL
+ * if a handle of the job no longer holds its BO (reported).
  */
-static unsigned int gc_job_sync_list(struct gc_job *job, struct gc_job_sync *sync)
+static int gc_job_sync_list(struct gc_job *job, struct gc_job_sync *sync)
 {
 	unsigned int i, n = 0;
 
 	for (i = 0; i < job->nr_bos; i++) {
 		sync[i].bo = gc_bo_borrow(&job->bos[i].ref);
+		if (!sync[i].bo)
+			return -EINVAL;
 		sync[i].write = job->bos[i].access == GC_ACCESS_WRITE;
 	}
 	if (job->nr_bos > 1)
@@ -688,102 +763,153 @@ static unsigned int gc_job_sync_list(struct gc_job *job, struct gc_job_sync *syn
 }
 
 /*
- * Implicit sync: wait for the BOs' conflicting fences and publish the done
- * fence in their reservations. All reservations are made before anything
- * is published, so a failure leaves no BO changed.
+ * Lock the reservations of the job's BOs and VM together, make the job
+ * wait for the BOs' conflicting fences, and reserve the slot of the done
+ * fence in each: all that may allocate, done before the fence exists.
  */
-static int gc_job_sync_bos(struct gc_job *job, struct dma_fence *done)
+static int gc_job_lock_resvs(struct gc_job *job)
 {
 	struct gc_job_sync *sync;
-	struct gc_exec exec;
-	struct gc_bo **bos;
+	struct dma_resv **resvs;
 	unsigned int i, n;
 	int ret;
 
-	/* One allocation: the sorted entries, then the BOs to lock. */
-	sync = kmalloc_array(job->nr_bos, sizeof(*sync) + sizeof(*bos), GFP_KERNEL);
-	if (!sync)
-		return -ENOMEM;
-	bos = (struct gc_bo **)(sync + job->nr_bos);
-	n = gc_job_sync_list(job, sync);
-	for (i = 0; i < n; i++)
-		bos[i] = sync[i].bo;
-	gc_exec_init(&exec, true);
-	ret = gc_exec_lock(&exec, bos, n);
-	for (i = 0; !ret && i < n; i++) {
-		ret = drm_sched_job_add_implicit_dependencies(&job->base, bos[i]->gem,
+	if (!job->bos)		/* neither BOs nor a VM */
+		return 0;
+	sync = gc_job_sync_slots(job);
+	resvs = gc_job_resv_slots(job);
+	ret = gc_job_sync_list(job, sync);
+	if (ret < 0)
+		return ret;
+	job->nr_sync = ret;
+	for (n = 0; n < job->nr_sync; n++)
+		resvs[n] = sync[n].bo->gem->resv;
+	if (job->vm)
+		resvs[n++] = &job->vm->resv;
+	gc_exec_init(&job->exec, true);
+	ret = gc_exec_lock_resvs(&job->exec, resvs, n, resvs + job->bo_slots + 1);
+	for (i = 0; !ret && i < job->nr_sync; i++)
+		ret = drm_sched_job_add_implicit_dependencies(&job->base, sync[i].bo->gem,
 							      sync[i].write);
-		if (!ret)
-			ret = dma_resv_reserve_fences(bos[i]->gem->resv, 1);
-	}
 	for (i = 0; !ret && i < n; i++)
-		dma_resv_add_fence(bos[i]->gem->resv, done,
-				   sync[i].write ? DMA_RESV_USAGE_WRITE : DMA_RESV_USAGE_READ);
-	gc_exec_fini(&exec);
-	kfree(sync);
+		ret = dma_resv_reserve_fences(resvs[i], 1);
+	if (ret)
+		gc_exec_fini_resvs(&job->exec);
 	return ret;
+}
+
+/* gc_job_lock() of a job known to be unlocked. */
+static int gc_job_lock_job(struct gc_job *job)
+{
+	struct gc_queue *queue = job->queue;
+	int ret;
+
+	ret = mutex_lock_interruptible(&queue->submit_lock);
+	if (ret)
+		return ret;
+	ret = gc_queue_refuses(queue);
+	if (!ret)
+		ret = gc_job_lock_resvs(job);
+	if (ret) {
+		mutex_unlock(&queue->submit_lock);
+		return ret;
+	}
+	job->locked = true;
+	return 0;
+}
+
+/**
+ * gc_job_lock() - lock what a job uses, before arm
+ * @pending: the job, with its BOs and VM declared
+ *
+ * Takes the queue's submit lock, then the reservations of the job's BOs
+ * and VM; makes the job wait for the BOs' conflicting fences (implicit
+ * sync) and reserves room for its done fence in each reservation. All of
+ * it is held until gc_job_arm() (or gc_job_abort()), so that arm needs no
+ * memory: call it, then do whatever else may fail (allocate out-syncobj
+ * chains), then arm. Dependencies may still be added; BOs and the VM may
+ * not. gc_job_arm() locks a job that was not locked itself.
+ *
+ * Context: process context; may sleep.
+ * Return: 0; -EINVAL; -EBUSY if already locked; -ERESTARTSYS or -EINTR;
+ * -EIO for a banned queue; -ENODEV after unplug; -ENOMEM. On failure
+ * nothing is held and the job is still pending.
+ */
+int gc_job_lock(struct gc_job_pending *pending)
+{
+	struct gc_job *job = gc_job_check(pending->ptr, pending->track);
+
+	if (!job)
+		return -EINVAL;
+	if (job->locked)
+		return -EBUSY;
+	return gc_job_lock_job(job);
+}
+EXPORT_SYMBOL_NS_GPL(gc_job_lock, GPUCORE_NS);
+
+/* Publish the done fence where gc_job_lock() reserved room for it. */
+static void gc_job_publish(struct gc_job *job, struct dma_fence *done)
+{
+	struct gc_job_sync *sync;
+	unsigned int i;
+
+	if (job->vm)
+		dma_resv_add_fence(&job->vm->resv, done, DMA_RESV_USAGE_BOOKKEEP);
+	if (!job->nr_sync)
+		return;
+	sync = gc_job_sync_slots(job);
+	for (i = 0; i < job->nr_sync; i++)
+		dma_resv_add_fence(sync[i].bo->gem->resv, done,
+				   sync[i].write ? DMA_RESV_USAGE_WRITE : DMA_RESV_USAGE_READ);
 }
 
 /**
  * gc_job_arm() - give a job its done fence; the job can no longer change
  * @pending: the job; empty on return
  *
- * Creates the done fence, adds it to the job's VM and to the reservations
- * of its BOs (after making the job wait for their conflicting fences), and
- * takes the queue's submit lock, which gc_job_push() releases: between the
- * two, publish the done fence (gc_job_done_fence()) and nothing else.
+ * Makes the done fence (in the memory gc_job_init() allocated), adds it to
+ * the reservations of the job's BOs and VM (in the slots gc_job_lock()
+ * reserved), releases those reservations, and keeps the queue's submit
+ * lock, which gc_job_push() releases: between the two, publish the done
+ * fence (gc_job_done_fence()) and nothing else.
  *
- * Context: process context; may sleep.
- * Return: the armed handle. On failure an error handle (-EINVAL, -EIO for
- * a banned queue, -ENODEV after unplug, -ENOMEM, -ERESTARTSYS): the job was
- * freed, nothing was published, the lock is not held.
+ * Arm of a locked job allocates nothing, so it cannot fail for lack of
+ * memory; a job that was not locked is locked first, with the errors of
+ * gc_job_lock().
+ *
+ * Context: process context; may sleep (only to lock a job not yet locked).
+ * Return: the armed handle. On failure an error handle: -EINVAL for an
+ * empty or stale handle, -EIO if the queue was banned, -ENODEV if the
+ * device was unplugged since the job was locked; for a job not locked,
+ * gc_job_lock()'s errors too. The job was freed, nothing was published,
+ * nothing is held.
  */
 struct gc_job_armed gc_job_arm(struct gc_job_pending *pending)
 {
 	struct gc_job *job = gc_job_take(&pending->ptr, pending->track);
 	struct gc_job_armed armed = {};
-	struct gc_fence_ref done = {};
-	struct gc_queue *queue;
+	struct gc_fence_ref done;
 	int ret;
 
 	if (!job)
 		return (struct gc_job_armed){ .ptr = ERR_PTR(-EINVAL) };
-	queue = job->queue;
-	ret = mutex_lock_interruptible(&queue->submit_lock);
-	if (ret)
-		goto err_cancel;
-	ret = gc_queue_refuses(queue);
-	if (ret)
-		goto err_unlock;
-	gc_job_done(job) = gc_fence_create_done(queue->tl, GFP_KERNEL);
-	if (gc_is_err(gc_job_done(job))) {
-		ret = gc_err(gc_job_done(job));
-		gc_job_done(job).ptr = NULL;
-		goto err_unlock;
+	ret = job->locked ? gc_queue_refuses(job->queue) : gc_job_lock_job(job);
+	if (ret) {
+		gc_job_cancel(job);
+		return (struct gc_job_armed){ .ptr = ERR_PTR(ret) };
 	}
+	gc_job_done(job) = gc_fence_init_done(job->done_mem, job->queue->tl);
+	job->done_mem = NULL;
 	done = gc_fence_signaller_fence(&gc_job_done(job));
-	if (job->vm) {
-		ret = gc_vm_add_fence(job->vm, gc_fence_borrow(&done));
-		if (ret)
-			goto err_unlock;
-	}
-	if (job->nr_bos) {
-		ret = gc_job_sync_bos(job, gc_fence_borrow(&done));
-		if (ret)
-			goto err_unlock;
-	}
+	gc_job_publish(job, gc_fence_borrow(&done));
 	gc_fence_put(&done);
+	gc_job_unlock_resvs(job);
+	/* The submit lock is the push's to release now. */
+	job->locked = false;
 	drm_sched_job_arm(&job->base);
 	armed.ptr = job;
 	armed.track = gc_job_track(job, "job (armed)");
 	return armed;
-
-err_unlock:
-	mutex_unlock(&queue->submit_lock);
-err_cancel:
-	gc_fence_put(&done);
-	gc_job_cancel(job);
-	return (struct gc_job_armed){ .ptr = ERR_PTR(ret) };
 }
 EXPORT_SYMBOL_NS_GPL(gc_job_arm, GPUCORE_NS);
 

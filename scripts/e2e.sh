@@ -205,6 +205,7 @@ build_abi_mismatch()
 	rm -rf "$abi" "$src"
 	mkdir -p "$abi" "$src/gpucore" "$src/examples" "$src/backends"
 	cp -r "$MTOP/gpucore/include" "$MTOP/gpucore/compat" "$src/gpucore/"
+	# The simulated platform device's helper, which the driver includes.
 	cp -r "$MTOP/backends/common" "$src/backends/"
 	cp -r "$MTOP/examples/minimal_driver" "$src/examples/"
 	make -s -C "$KDIR" M="$src/examples/minimal_driver" clean >/dev/null 2>&1 || true

@@ -175,6 +175,10 @@ int minimal_ioctl_submit_fill(struct drm_device *drm, void *data, struct drm_fil
 	ret = gc_job_use_bo(&pending, gc_bo_borrow(&bo), GC_ACCESS_WRITE);
 	if (ret)
 		return ret;
+	/* Rule: lock before arm; what can fail for lack of memory fails here. */
+	ret = gc_job_lock(&pending);
+	if (ret)
+		return ret;
 
 	armed = gc_job_arm(&pending);
 	if (gc_is_err(armed))

@@ -56,6 +56,13 @@ static inline bool gc_test_fail_nth(unsigned int nth)
 #endif
 }
 
+/*
+ * Let gc_test_fail_nth() reach sleeping (GFP_KERNEL) allocations too, or
+ * (@on false) give failslab back its default of leaving them alone. False
+ * if the kernel has no failslab knob to turn: the caller skips.
+ */
+bool gc_test_fail_sleeping(bool on);
+
 static inline unsigned int gc_fence_refcount(struct dma_fence *f)
 {
 	return kref_read(&f->refcount);

@@ -374,6 +374,113 @@ static void queue_vm_unbind_waits_for_job(struct kunit *test)
 	gc_expect_no_reports(test);
 }
 
+/*
+ * Arm of a locked job allocates nothing, through to the push. The task's
+ * fail_nth counts down by one at each allocation failslab may fail, which
+ * here includes sleeping ones; set far above what a job could allocate, it
+ * counts without failing anything, so an allocation shows as a count, not
+ * as a failure path. The job uses three BOs, one of them twice (the
+ * merge), and a VM.
+ */
+#define ALLOC_COUNT_START	1000
+static void queue_arm_allocates_nothing(struct kunit *test)
+{
+	struct gc_job_pending pending;
+	struct gc_job_armed armed;
+	struct gc_bo_ref refs[3];
+	struct mock_ring *ring;
+	struct gc_fence_ref done;
+	struct mock_gpu gpu;
+	unsigned int i, left;
+	struct gc_vm *vm;
+	bool failed;
+
+	if (!gc_test_fail_nth(0) || !gc_test_fail_sleeping(false))
+		kunit_skip(test, "needs CONFIG_FAILSLAB with its debugfs knobs");
+	mock_gpu_init(test, &gpu);
+	ring = mock_ring_create(test, &gpu, 2, 4, LONG_MS, 0);
+	for (i = 0; i < ARRAY_SIZE(refs); i++)
+		refs[i] = queue_test_bo(test, &gpu);
+	vm = gc_vm_create(0x10000, 0x100000, NULL, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(vm));
+	pending = gc_job_init(&mock_job_alloc(test, ring)->base, ring->queue, 0);
+	KUNIT_ASSERT_FALSE(test, gc_is_err(pending));
+	KUNIT_EXPECT_EQ(test, gc_job_use_bo(&pending, gc_bo_borrow(&refs[0]), GC_ACCESS_READ), 0);
+	KUNIT_EXPECT_EQ(test, gc_job_use_bo(&pending, gc_bo_borrow(&refs[1]), GC_ACCESS_WRITE), 0);
+	KUNIT_EXPECT_EQ(test, gc_job_use_bo(&pending, gc_bo_borrow(&refs[2]), GC_ACCESS_READ), 0);
+	KUNIT_EXPECT_EQ(test, gc_job_use_bo(&pending, gc_bo_borrow(&refs[0]), GC_ACCESS_WRITE), 0);
+	KUNIT_EXPECT_EQ(test, gc_job_use_vm(&pending, vm), 0);
+	KUNIT_ASSERT_EQ(test, gc_job_lock(&pending), 0);
+	KUNIT_EXPECT_EQ(test, gc_job_use_bo(&pending, gc_bo_borrow(&refs[2]), GC_ACCESS_READ),
+			-EBUSY);
+
+	gc_test_fail_sleeping(true);
+	/* The count sees a sleeping allocation (and kmemleak's own, if built). */
+	gc_test_fail_nth(ALLOC_COUNT_START);
+	kfree(kmalloc(16, GFP_KERNEL));
+	KUNIT_EXPECT_GE(test, ALLOC_COUNT_START - current->fail_nth, 1u);
+
+	gc_test_fail_nth(ALLOC_COUNT_START);
+	armed = gc_job_arm(&pending);
+	failed = gc_is_err(armed);
+	done = gc_job_done_fence(&armed);
+	gc_job_push(&armed);
+	left = current->fail_nth;
+	gc_test_fail_nth(0);
+	gc_test_fail_sleeping(false);
+	KUNIT_EXPECT_FALSE(test, failed);
+	KUNIT_EXPECT_EQ_MSG(test, ALLOC_COUNT_START - left, 0u, "allocations by arm and push");
+
+	/* The done fence went where the slots were reserved. */
+	KUNIT_ASSERT_TRUE(test, mock_ring_wait_running(ring, 1));
+	KUNIT_EXPECT_FALSE(test, dma_resv_test_signaled(gc_bo_borrow(&refs[0])->gem->resv,
+							DMA_RESV_USAGE_WRITE));
+	KUNIT_EXPECT_TRUE(test, dma_resv_test_signaled(gc_bo_borrow(&refs[2])->gem->resv,
+						       DMA_RESV_USAGE_WRITE));
+	KUNIT_EXPECT_FALSE(test, dma_resv_test_signaled(gc_bo_borrow(&refs[2])->gem->resv,
+							DMA_RESV_USAGE_READ));
+	KUNIT_EXPECT_FALSE(test, dma_resv_test_signaled(&vm->resv, DMA_RESV_USAGE_BOOKKEEP));
+	mock_ring_complete(ring, 1);
+	KUNIT_EXPECT_GT(test, wait_done(&done), 0L);
+	for (i = 0; i < ARRAY_SIZE(refs); i++)
+		gc_bo_put(&refs[i]);
+	gc_vm_destroy(vm);
+	mock_ring_destroy(ring);
+	gc_fence_put(&done);
+	mock_gpu_fini(test, &gpu);
+	gc_expect_no_reports(test);
+}
+
+/* Aborting a locked job lets go of everything gc_job_lock() took. */
+static void queue_locked_job_abort_unlocks(struct kunit *test)
+{
+	struct gc_job_pending pending;
+	struct mock_ring *ring;
+	struct mock_gpu gpu;
+	struct gc_bo_ref ref;
+	struct gc_bo *bo;
+
+	mock_gpu_init(test, &gpu);
+	ring = mock_ring_create(test, &gpu, 2, 4, LONG_MS, 0);
+	ref = queue_test_bo(test, &gpu);
+	bo = gc_bo_borrow(&ref);
+	pending = gc_job_init(&mock_job_alloc(test, ring)->base, ring->queue, 0);
+	KUNIT_ASSERT_FALSE(test, gc_is_err(pending));
+	KUNIT_EXPECT_EQ(test, gc_job_use_bo(&pending, bo, GC_ACCESS_WRITE), 0);
+	KUNIT_ASSERT_EQ(test, gc_job_lock(&pending), 0);
+	KUNIT_EXPECT_EQ(test, gc_job_lock(&pending), -EBUSY);
+	KUNIT_EXPECT_TRUE(test, mutex_is_locked(&ring->queue->submit_lock));
+	KUNIT_EXPECT_TRUE(test, dma_resv_is_locked(bo->gem->resv));
+	gc_job_abort(&pending);
+	KUNIT_EXPECT_FALSE(test, mutex_is_locked(&ring->queue->submit_lock));
+	KUNIT_EXPECT_FALSE(test, dma_resv_is_locked(bo->gem->resv));
+	KUNIT_EXPECT_TRUE(test, dma_resv_test_signaled(bo->gem->resv, DMA_RESV_USAGE_BOOKKEEP));
+	gc_bo_put(&ref);
+	mock_ring_destroy(ring);
+	mock_gpu_fini(test, &gpu);
+	gc_expect_no_reports(test);
+}
+
 static void queue_backpressure(struct kunit *test)
 {
 	struct gc_fence_ref done[2], last;
@@ -667,6 +774,8 @@ static struct kunit_case gc_queue_cases[] = {
 	KUNIT_CASE(queue_implicit_sync_between_queues),
 	KUNIT_CASE(queue_gpu_waits_for_cpu_write),
 	KUNIT_CASE(queue_vm_unbind_waits_for_job),
+	KUNIT_CASE(queue_arm_allocates_nothing),
+	KUNIT_CASE(queue_locked_job_abort_unlocks),
 	KUNIT_CASE(queue_backpressure),
 	KUNIT_CASE(queue_concurrent_submission),
 	KUNIT_CASE(queue_syncobj_dependency),

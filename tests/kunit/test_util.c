@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /* Helpers shared by gpucore's KUnit suites. */
 
+#include <linux/debugfs.h>
+#include <linux/fs.h>
 #include <linux/slab.h>
 #include <linux/stackdepot.h>
 #include <linux/string.h>
@@ -80,3 +82,28 @@ struct dma_fence *gc_test_foreign_fence(struct kunit *test)
 MODULE_IMPORT_NS(GPUCORE_NS);
 MODULE_DESCRIPTION("KUnit tests for gpucore");
 MODULE_LICENSE("Dual MIT/GPL");
+
+/*
+ * failslab's "ignore-gfp-wait" knob exists only as a debugfs file, whose
+ * inode points at the flag itself (debugfs_create_bool()): set it there,
+ * without going through a mount of debugfs that the test kernel lacks.
+ */
+bool gc_test_fail_sleeping(bool on)
+{
+#if IS_ENABLED(CONFIG_FAILSLAB) && IS_ENABLED(CONFIG_FAULT_INJECTION_DEBUG_FS)
+	struct dentry *dir, *knob;
+
+	dir = debugfs_lookup("failslab", NULL);
+	if (IS_ERR_OR_NULL(dir))
+		return false;
+	knob = debugfs_lookup("ignore-gfp-wait", dir);
+	dput(dir);
+	if (IS_ERR_OR_NULL(knob))
+		return false;
+	WRITE_ONCE(*(bool *)d_inode(knob)->i_private, !on);
+	dput(knob);
+	return true;
+#else
+	return false;
+#endif
+}

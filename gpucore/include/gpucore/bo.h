@@ -131,12 +131,106 @@ void gc_bo_release(struct gc_bo *bo);
 struct gc_bo_ref gc_bo_publish(struct gc_bo_unique *unique, struct drm_file *file,
 			       u32 *handle);
 
-struct gc_bo_ref gc_bo_get(struct gc_bo *bo);
-struct gc_bo_ref gc_bo_adopt(struct gc_bo *bo);
 struct gc_bo_ref gc_bo_lookup(struct drm_file *file, u32 handle,
 			      struct gc_bo *(*to_bo)(struct drm_gem_object *gem));
-void gc_bo_put(struct gc_bo_ref *ref);
-struct gc_bo *gc_bo_borrow(const struct gc_bo_ref *ref);
+
+/*
+ * The handle operations below are inline: without CONFIG_DRM_GPUCORE_DEBUG
+ * each is the GEM refcount operation and nothing else; with it, each calls
+ * its checked, tracked form in bo.c.
+ */
+#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
+struct gc_bo_ref __gc_bo_get(struct gc_bo *bo);
+struct gc_bo_ref __gc_bo_adopt(struct gc_bo *bo);
+void __gc_bo_put(struct gc_bo_ref *ref);
+struct gc_bo *__gc_bo_borrow(const struct gc_bo_ref *ref);
+#endif
+
+/**
+ * gc_bo_adopt() - take over a GEM reference the caller already holds
+ * @bo: a BO whose GEM object the caller holds a reference to, for example
+ *	from drm_gem_object_lookup(); NULL gives an empty handle
+ *
+ * With CONFIG_DRM_GPUCORE_DEBUG a pointer that is not a BO gpucore is
+ * attached to is reported and gives an empty handle; the caller then still
+ * owns its reference.
+ *
+ * Context: any.
+ * Return: an owned reference.
+ */
+static inline struct gc_bo_ref gc_bo_adopt(struct gc_bo *bo)
+{
+#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
+	return __gc_bo_adopt(bo);
+#else
+	return (struct gc_bo_ref){ .ptr = __gc_no_ptr(bo) ? NULL : bo };
+#endif
+}
+
+/**
+ * gc_bo_get() - take a new owned reference to a BO
+ * @bo: the BO, borrowed from a live handle; NULL gives an empty handle
+ *
+ * With CONFIG_DRM_GPUCORE_DEBUG a pointer that is not a BO gpucore is
+ * attached to is reported and gives an empty handle, taking no reference.
+ *
+ * Context: any.
+ * Return: an owned reference.
+ */
+static inline struct gc_bo_ref gc_bo_get(struct gc_bo *bo)
+{
+#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
+	return __gc_bo_get(bo);
+#else
+	if (__gc_no_ptr(bo))
+		return (struct gc_bo_ref){};
+	drm_gem_object_get(bo->gem);
+	return (struct gc_bo_ref){ .ptr = bo };
+#endif
+}
+
+/**
+ * gc_bo_put() - release an owned BO reference
+ * @ref: the handle; empty on return
+ *
+ * Does nothing for an empty or error handle. With CONFIG_DRM_GPUCORE_DEBUG a
+ * reference already put through a copy of the handle is reported and the
+ * BO is left alone.
+ *
+ * Context: process context: the last put frees the BO.
+ */
+static inline void gc_bo_put(struct gc_bo_ref *ref)
+{
+#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
+	__gc_bo_put(ref);
+#else
+	struct gc_bo *bo = ref->ptr;
+
+	ref->ptr = NULL;
+	if (!__gc_no_ptr(bo))
+		drm_gem_object_put(bo->gem);
+#endif
+}
+
+/**
+ * gc_bo_borrow() - the BO behind an owned reference
+ * @ref: the handle
+ *
+ * The pointer is valid while @ref is held. With CONFIG_DRM_GPUCORE_DEBUG a
+ * handle whose reference was put through a copy, or whose BO is no longer
+ * attached, is reported and yields NULL.
+ *
+ * Context: any.
+ * Return: the BO, or NULL for an empty or stale handle.
+ */
+static inline struct gc_bo *gc_bo_borrow(const struct gc_bo_ref *ref)
+{
+#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
+	return __gc_bo_borrow(ref);
+#else
+	return __gc_no_ptr(ref->ptr) ? NULL : ref->ptr;
+#endif
+}
 
 int gc_bo_add_fence(struct gc_bo *bo, struct dma_fence *fence, enum gc_access access);
 long gc_bo_wait_idle(struct gc_bo *bo, enum gc_access access, bool intr, long timeout);

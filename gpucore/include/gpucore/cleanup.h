@@ -12,6 +12,7 @@
 #define _GPUCORE_CLEANUP_H_
 
 #include <linux/compiler.h>
+#include <linux/err.h>
 #include <linux/spinlock.h>	/* brings in <linux/cleanup.h> where it exists */
 #include <linux/string.h>
 
@@ -60,5 +61,20 @@
  * Return: the negative errno stored in @h.
  */
 #define gc_err(h)	PTR_ERR((h).ptr)
+
+/**
+ * __gc_no_ptr() - IS_ERR_OR_NULL() in one unsigned comparison
+ * @ptr: the pointer a handle holds or is given
+ *
+ * NULL wraps round to the top of the errno range, so one comparison tests
+ * both, and the compiler can hoist it out of a loop: the inline handle
+ * operations test their pointers with it.
+ *
+ * Return: true for NULL or an ERR_PTR().
+ */
+static inline bool __gc_no_ptr(const void *ptr)
+{
+	return unlikely((unsigned long)ptr - 1 >= (unsigned long)-MAX_ERRNO - 1);
+}
 
 #endif /* _GPUCORE_CLEANUP_H_ */

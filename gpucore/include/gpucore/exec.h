@@ -29,14 +29,14 @@
 /**
  * struct gc_exec - a set of BO reservations locked together
  * @ctx: the acquire context
- * @locked: the BOs locked, @nr_locked of them
- * @nr_locked: number of BOs in @locked
+ * @locked: the reservations locked, @nr_locked of them
+ * @nr_locked: number of reservations in @locked
  * @nr_backoffs: how many times gc_exec_lock() had to back off
  * @interruptible: lock interruptibly
  */
 struct gc_exec {
 	struct ww_acquire_ctx ctx;
-	struct gc_bo **locked;
+	struct dma_resv **locked;
 	unsigned int nr_locked;
 	unsigned int nr_backoffs;
 	bool interruptible;

@@ -87,12 +87,117 @@ int gc_fence_signal_error(struct gc_fence_signaller *sig, int error);
 void gc_fence_signaller_drop(struct gc_fence_signaller *sig);
 bool gc_is_fence(const struct dma_fence *fence);
 
-struct gc_fence_ref gc_fence_get(struct dma_fence *fence);
-struct gc_fence_ref gc_fence_adopt(struct dma_fence *fence);
-void gc_fence_put(struct gc_fence_ref *ref);
-struct dma_fence *gc_fence_borrow(const struct gc_fence_ref *ref);
-struct dma_fence *gc_fence_into_raw(struct gc_fence_ref *ref);
 long gc_fence_wait(const struct gc_fence_ref *ref, bool intr, long timeout);
+
+/*
+ * The handle operations below are inline: without CONFIG_DRM_GPUCORE_DEBUG
+ * each is the dma_fence refcount operation and nothing else; with it, each
+ * calls its tracked form in fence.c.
+ */
+#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
+struct gc_fence_ref __gc_fence_adopt(struct dma_fence *fence);
+void __gc_fence_put(struct gc_fence_ref *ref);
+struct dma_fence *__gc_fence_borrow(const struct gc_fence_ref *ref);
+struct dma_fence *__gc_fence_into_raw(struct gc_fence_ref *ref);
+#endif
+
+/**
+ * gc_fence_adopt() - take over a reference the caller already holds
+ * @fence: a fence with a reference owned by the caller (for example from
+ *	sync_file_get_fence() or drm_syncobj_find_fence()), or NULL
+ *
+ * Any dma_fence may be adopted, gpucore's or not.
+ *
+ * Context: any.
+ * Return: an owned reference; empty for a NULL @fence.
+ */
+static inline struct gc_fence_ref gc_fence_adopt(struct dma_fence *fence)
+{
+#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
+	return __gc_fence_adopt(fence);
+#else
+	return (struct gc_fence_ref){ .ptr = __gc_no_ptr(fence) ? NULL : fence };
+#endif
+}
+
+/**
+ * gc_fence_get() - take a new owned reference to a fence
+ * @fence: any dma_fence, or NULL
+ *
+ * Context: any.
+ * Return: an owned reference; empty for a NULL @fence.
+ */
+static inline struct gc_fence_ref gc_fence_get(struct dma_fence *fence)
+{
+	if (__gc_no_ptr(fence))
+		return (struct gc_fence_ref){};
+	return gc_fence_adopt(dma_fence_get(fence));
+}
+
+/**
+ * gc_fence_put() - release an owned fence reference
+ * @ref: the handle; empty on return
+ *
+ * Does nothing for an empty handle. With CONFIG_DRM_GPUCORE_DEBUG, putting
+ * a reference already put through a copy of the handle is reported and
+ * does not touch the fence.
+ *
+ * Context: any.
+ */
+static inline void gc_fence_put(struct gc_fence_ref *ref)
+{
+#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
+	__gc_fence_put(ref);
+#else
+	struct dma_fence *fence = ref->ptr;
+
+	ref->ptr = NULL;
+	if (!__gc_no_ptr(fence))
+		dma_fence_put(fence);
+#endif
+}
+
+/**
+ * gc_fence_borrow() - the fence behind an owned reference
+ * @ref: the handle
+ *
+ * The pointer is valid while @ref is held; do not store it past that.
+ * With CONFIG_DRM_GPUCORE_DEBUG a handle whose reference was put through a
+ * copy is reported and yields NULL.
+ *
+ * Context: any.
+ * Return: the fence, or NULL for an empty or stale handle.
+ */
+static inline struct dma_fence *gc_fence_borrow(const struct gc_fence_ref *ref)
+{
+#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
+	return __gc_fence_borrow(ref);
+#else
+	return __gc_no_ptr(ref->ptr) ? NULL : ref->ptr;
+#endif
+}
+
+/**
+ * gc_fence_into_raw() - hand an owned reference to code that takes raw ones
+ * @ref: the handle; empty on return
+ *
+ * For APIs that consume a dma_fence reference (dma_fence_chain_init(),
+ * dma_fence_array_create()). The reference is no longer tracked.
+ *
+ * Context: any.
+ * Return: the fence with the reference @ref held, or NULL.
+ */
+static inline struct dma_fence *gc_fence_into_raw(struct gc_fence_ref *ref)
+{
+#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
+	return __gc_fence_into_raw(ref);
+#else
+	struct dma_fence *fence = ref->ptr;
+
+	ref->ptr = NULL;
+	return __gc_no_ptr(fence) ? NULL : fence;
+#endif
+}
 
 DEFINE_FREE(gc_fence_put, struct gc_fence_ref, gc_fence_put(&_T))
 DEFINE_FREE(gc_fence_signaller_drop, struct gc_fence_signaller,

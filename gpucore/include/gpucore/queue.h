@@ -11,6 +11,7 @@
 
 #include <gpucore/bo.h>
 #include <gpucore/device.h>
+#include <gpucore/exec.h>
 #include <gpucore/fence.h>
 #include <gpucore/vm.h>
 
@@ -29,6 +30,13 @@ struct drm_file;
  *   (any dma_fence, syncobj points) and the BOs and VM the job uses are
  *   added; the job takes its own references to all of them. Dropping the
  *   handle (gc_job_abort(), the scope cleanup) frees the job, once.
+ * - locked, by gc_job_lock(): the queue's submit lock and the
+ *   reservations of the job's BOs and VM are held, the job waits for the
+ *   BOs' conflicting fences, and a fence slot is reserved in each
+ *   reservation. This is the last step that may fail for lack of memory:
+ *   the done fence and the job's per-BO slots were allocated by
+ *   gc_job_init() and gc_job_use_bo(), so gc_job_arm() of a locked job
+ *   allocates nothing.
  * - armed (&struct gc_job_armed), from gc_job_arm(): the job's done fence
  *   exists, has been added to the reservations of its BOs and its VM, and
  *   may be published (syncobj, sync_file). Arm holds the queue's submit
@@ -194,8 +202,14 @@ struct gc_job_bo {
  * @done: the right to signal the done fence, from arm to release; private
  *	to gpucore (``__private``: sparse reports any other access), so only
  *	gpucore can signal it
- * @bos: the BOs the job uses, @nr_bos of them
+ * @done_mem: the done fence's memory, allocated with the job, until arm
+ * @bos: the BOs the job uses, @nr_bos of them; the same allocation holds,
+ *	after @bo_slots entries, what locking the job needs
  * @nr_bos: number of entries used in @bos
+ * @bo_slots: number of entries @bos has room for
+ * @nr_sync: number of distinct BOs, from gc_job_lock() to arm
+ * @locked: gc_job_lock() holds the submit lock and the reservations
+ * @exec: the reservations locked, from gc_job_lock() to arm
  * @vm: the VM the job uses, with a reference, or NULL
  * @hw_fence: the hardware fence @queue's backend returned, with a
  *	reference
@@ -207,8 +221,13 @@ struct gc_job {
 	struct drm_sched_job base;
 	struct gc_queue *queue;
 	struct gc_fence_signaller __private done;
+	struct gc_fence *done_mem;
 	struct gc_job_bo *bos;
 	unsigned int nr_bos;
+	unsigned int bo_slots;
+	unsigned int nr_sync;
+	bool locked;
+	struct gc_exec exec;
 	struct gc_vm *vm;
 	struct dma_fence *hw_fence;
 	int error;
@@ -256,6 +275,7 @@ int gc_job_add_syncobj(struct gc_job_pending *pending, struct drm_file *file, u3
 int gc_job_use_bo(struct gc_job_pending *pending, struct gc_bo *bo, enum gc_access access);
 int gc_job_use_vm(struct gc_job_pending *pending, struct gc_vm *vm);
 void gc_job_abort(struct gc_job_pending *pending);
+int gc_job_lock(struct gc_job_pending *pending);
 struct gc_job_armed gc_job_arm(struct gc_job_pending *pending);
 struct gc_fence_ref gc_job_done_fence(const struct gc_job_armed *armed);
 void gc_job_push(struct gc_job_armed *armed);
