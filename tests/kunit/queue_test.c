@@ -401,7 +401,7 @@ static void queue_arm_allocates_nothing(struct kunit *test)
 	ring = mock_ring_create(test, &gpu, 2, 4, LONG_MS, 0);
 	for (i = 0; i < ARRAY_SIZE(refs); i++)
 		refs[i] = queue_test_bo(test, &gpu);
-	vm = gc_vm_create(0x10000, 0x100000, NULL, NULL);
+	vm = gc_vm_create(&gpu.gdev, 0x10000, 0x100000, NULL, NULL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(vm));
 	pending = gc_job_init(&mock_job_alloc(test, ring)->base, ring->queue, 0);
 	KUNIT_ASSERT_FALSE(test, gc_is_err(pending));
