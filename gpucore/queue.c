@@ -194,10 +194,13 @@ static enum drm_gpu_sched_stat gc_sched_timedout_job(struct drm_sched_job *sched
 	 */
 	if ((job->hw_fence && dma_fence_is_signaled(job->hw_fence)) ||
 	    !drm_dev_enter(queue->gdev->drm, &idx)) {
+		gc_compat_sched_requeue(&queue->sched, sched_job);
 		goto out;
 	}
 	if (queue->ops->timed_out)
 		verdict = queue->ops->timed_out(job);
+	/* Back before stop can complete it: it is freed like any other job. */
+	gc_compat_sched_requeue(&queue->sched, sched_job);
 	/*
 	 * stop is outside the annotation: a backend's reset may wait for its
 	 * own completion worker (flush_work()), which lockdep cannot tell from
@@ -216,11 +219,11 @@ static enum drm_gpu_sched_stat gc_sched_timedout_job(struct drm_sched_job *sched
 	drm_dev_exit(idx);
 	gc_compat_sched_resume(&queue->sched);
 	/* The job completes, and is freed, through its hardware fence. */
-	return gc_compat_sched_timeout_done(&queue->sched, sched_job);
+	return gc_compat_sched_timeout_status();
 out:
 	dma_fence_end_signalling(cookie);
 	gc_compat_sched_resume(&queue->sched);
-	return gc_compat_sched_timeout_done(&queue->sched, sched_job);
+	return gc_compat_sched_timeout_status();
 }
 
 /* The error the job's done fence carries. */

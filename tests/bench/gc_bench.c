@@ -296,7 +296,8 @@ static struct dma_fence *bench_raw_run_job(struct drm_sched_job *sched_job)
 static enum drm_gpu_sched_stat bench_raw_timedout_job(struct drm_sched_job *sched_job)
 {
 	/* Never reached (the timeout is long); the job goes on running. */
-	return gc_compat_sched_timeout_done(sched_job->sched, sched_job);
+	gc_compat_sched_requeue(sched_job->sched, sched_job);
+	return gc_compat_sched_timeout_status();
 }
 
 static void bench_raw_free_job(struct drm_sched_job *sched_job)

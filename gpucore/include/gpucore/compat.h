@@ -16,7 +16,7 @@
  * Reaches into drm_sched's private state, because no kernel supported here
  * has a public way (each is documented where it is done):
  *
- * - Up to 6.16, gc_compat_sched_timeout_done() puts a timed-out job back on
+ * - Up to 6.16, gc_compat_sched_requeue() puts a timed-out job back on
  *   &drm_gpu_scheduler.pending_list: drm_sched takes it off before calling
  *   the driver and puts it back only from drm_sched_stop(), which also
  *   forgets the hardware fences of the other pending jobs. From 6.17 the
@@ -232,30 +232,44 @@ static inline void gc_compat_drm_mm_move_node(struct drm_mm_node *old, struct dr
 }
 
 /**
- * gc_compat_sched_timeout_done() - hand a timed-out job back to drm_sched
- * @sched: the scheduler
+ * gc_compat_sched_requeue() - put a timed-out job back on the pending list
+ * @sched: the scheduler, paused
  * @job: the job the timeout handler was called for
  *
  * gpucore's timeout handler recovers by itself: a job that was not hung
- * goes on running, and a guilty one has had its hardware fence completed
- * by the backend's stop. Either way the job must return to the pending
- * list, to be freed through its hardware fence like any other job, and
- * drm_sched must not reset anything. From 6.17 that is what
- * DRM_GPU_SCHED_STAT_NO_HANG means to drm_sched; before, no status does
- * it, so the job is put back by hand (unnecessary from 6.17).
+ * goes on running, and a guilty one has its hardware fence completed by
+ * the backend's stop. Either way the job must return to the pending list,
+ * to be freed through its hardware fence like any other job, and drm_sched
+ * must not reset anything. From 6.17 drm_sched does it itself for a handler
+ * that returns gc_compat_sched_timeout_status(); before, the job is put
+ * back by hand, before the hardware fence can signal, so that the
+ * scheduler's wake-up on completion finds it (unnecessary from 6.17).
  *
  * Context: the scheduler's timeout handler, with the scheduler paused.
- * Return: the status the handler returns.
  */
-static inline enum drm_gpu_sched_stat
-gc_compat_sched_timeout_done(struct drm_gpu_scheduler *sched, struct drm_sched_job *job)
+static inline void gc_compat_sched_requeue(struct drm_gpu_scheduler *sched,
+					   struct drm_sched_job *job)
+{
+#ifndef GC_HAVE_SCHED_STAT_NO_HANG
+	spin_lock(&sched->job_list_lock);
+	list_add(&job->list, &sched->pending_list);
+	spin_unlock(&sched->job_list_lock);
+#endif
+}
+
+/**
+ * gc_compat_sched_timeout_status() - what gpucore's timeout handler returns
+ *
+ * DRM_GPU_SCHED_STAT_NO_HANG from 6.17: drm_sched then puts the job back
+ * itself and resets nothing (see gc_compat_sched_requeue()).
+ *
+ * Return: the status.
+ */
+static inline enum drm_gpu_sched_stat gc_compat_sched_timeout_status(void)
 {
 #ifdef GC_HAVE_SCHED_STAT_NO_HANG
 	return DRM_GPU_SCHED_STAT_NO_HANG;
 #else
-	spin_lock(&sched->job_list_lock);
-	list_add(&job->list, &sched->pending_list);
-	spin_unlock(&sched->job_list_lock);
 	return DRM_GPU_SCHED_STAT_NOMINAL;
 #endif
 }
