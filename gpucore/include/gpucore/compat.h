@@ -260,10 +260,9 @@ static inline void gc_compat_sched_requeue(struct drm_gpu_scheduler *sched,
 /**
  * gc_compat_sched_timeout_status() - what gpucore's timeout handler returns
  *
- * DRM_GPU_SCHED_STAT_NO_HANG from 6.17: drm_sched then puts the job back
- * itself and resets nothing (see gc_compat_sched_requeue()).
- *
- * Return: the status.
+ * Return: DRM_GPU_SCHED_STAT_NO_HANG from 6.17, after which drm_sched puts
+ * the job back itself and resets nothing (see gc_compat_sched_requeue());
+ * DRM_GPU_SCHED_STAT_NOMINAL before.
  */
 static inline enum drm_gpu_sched_stat gc_compat_sched_timeout_status(void)
 {
