@@ -48,7 +48,11 @@ void gc_exec_unlock(struct gc_exec *exec)
 }
 EXPORT_SYMBOL_NS_GPL(gc_exec_unlock, GPUCORE_NS);
 
-/* Lock @resvs, recording them in exec->locked, which has room for @count. */
+/*
+ * Lock @resvs, recording them in exec->locked, which has room for @count.
+ * The caller ends the acquire phase (ww_acquire_done()) once it locks
+ * nothing more in the context: a job's validate step may still lock.
+ */
 static int gc_exec_lock_array(struct gc_exec *exec, struct dma_resv *const *resvs,
 			      unsigned int count)
 {
@@ -81,7 +85,6 @@ retry:
 			goto err;
 		exec->locked[exec->nr_locked++] = resvs[i];
 	}
-	ww_acquire_done(&exec->ctx);
 	return 0;
 
 err:
@@ -107,6 +110,7 @@ int gc_exec_lock(struct gc_exec *exec, struct gc_bo *const *bos, unsigned int co
 {
 	struct dma_resv **resvs;
 	unsigned int i;
+	int ret;
 
 	if (exec->nr_locked || (count && !bos))
 		return -EINVAL;
@@ -121,7 +125,10 @@ int gc_exec_lock(struct gc_exec *exec, struct gc_bo *const *bos, unsigned int co
 			return -EINVAL;
 		resvs[i] = bos[i]->gem->resv;
 	}
-	return gc_exec_lock_array(exec, resvs, count);
+	ret = gc_exec_lock_array(exec, resvs, count);
+	if (!ret)
+		ww_acquire_done(&exec->ctx);
+	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(gc_exec_lock, GPUCORE_NS);
 
@@ -133,7 +140,9 @@ EXPORT_SYMBOL_NS_GPL(gc_exec_lock, GPUCORE_NS);
  * @locked: room for @count entries, which @exec uses until
  *	gc_exec_fini_resvs()
  *
- * For jobs, which lock without allocating.
+ * For jobs, which lock without allocating. Unlike gc_exec_lock(), the
+ * acquire phase stays open: the caller calls ww_acquire_done() once it has
+ * locked everything (after the job's validate step).
  *
  * Return: as gc_exec_lock(), never -ENOMEM.
  */

@@ -766,19 +766,21 @@ static int gc_job_sync_list(struct gc_job *job, struct gc_job_sync *sync)
 }
 
 /*
- * Lock the reservations of the job's BOs and VM together, make the job
- * wait for the BOs' conflicting fences, and reserve the slot of the done
- * fence in each: all that may allocate, done before the fence exists.
+ * Lock the reservations of the job's BOs and VM together, let the backend
+ * validate, make the job wait for the BOs' conflicting fences (the moves
+ * validation started among them), and reserve the slot of the done fence
+ * in each: all that may allocate, done before the fence exists.
  */
 static int gc_job_lock_resvs(struct gc_job *job)
 {
+	int (*validate)(struct gc_job *job) = job->queue->ops->validate;
 	struct gc_job_sync *sync;
 	struct dma_resv **resvs;
 	unsigned int i, n;
 	int ret;
 
 	if (!job->bos)		/* neither BOs nor a VM */
-		return 0;
+		return validate ? validate(job) : 0;
 	sync = gc_job_sync_slots(job);
 	resvs = gc_job_resv_slots(job);
 	ret = gc_job_sync_list(job, sync);
@@ -791,6 +793,10 @@ static int gc_job_lock_resvs(struct gc_job *job)
 		resvs[n++] = &job->vm->resv;
 	gc_exec_init(&job->exec, true);
 	ret = gc_exec_lock_resvs(&job->exec, resvs, n, resvs + job->bo_slots + 1);
+	if (!ret && validate)
+		ret = validate(job);
+	if (!ret)
+		ww_acquire_done(&job->exec.ctx);
 	for (i = 0; !ret && i < job->nr_sync; i++)
 		ret = drm_sched_job_add_implicit_dependencies(&job->base, sync[i].bo->gem,
 							      sync[i].write);
@@ -825,18 +831,22 @@ static int gc_job_lock_job(struct gc_job *job)
  * gc_job_lock() - lock what a job uses, before arm
  * @pending: the job, with its BOs and VM declared
  *
- * Takes the queue's submit lock, then the reservations of the job's BOs
- * and VM; makes the job wait for the BOs' conflicting fences (implicit
- * sync) and reserves room for its done fence in each reservation. All of
- * it is held until gc_job_arm() (or gc_job_abort()), so that arm needs no
- * memory: call it, then do whatever else may fail (allocate out-syncobj
- * chains), then arm. Dependencies may still be added; BOs and the VM may
- * not. gc_job_arm() locks a job that was not locked itself.
+ * In this order: takes the queue's submit lock, then the reservations of
+ * the job's BOs and VM in one acquire context; calls the backend's
+ * &gc_queue_ops.validate, if any, to move the BOs where the job needs
+ * them; makes the job wait for the BOs' conflicting fences (implicit sync,
+ * including the kernel fences of those moves) and reserves room for its
+ * done fence in each reservation. All of it is held until gc_job_arm() (or
+ * gc_job_abort()), so that arm needs no memory: call it, then do whatever
+ * else may fail (allocate out-syncobj chains), then arm. Dependencies may
+ * still be added; BOs and the VM may not. gc_job_arm() locks a job that
+ * was not locked itself.
  *
  * Context: process context; may sleep.
  * Return: 0; -EINVAL; -EBUSY if already locked; -ERESTARTSYS or -EINTR;
- * -EIO for a banned queue; -ENODEV after unplug; -ENOMEM. On failure
- * nothing is held and the job is still pending.
+ * -EIO for a banned queue; -ENODEV after unplug; -ENOMEM; the error of
+ * &gc_queue_ops.validate. On failure nothing is held and the job is still
+ * pending.
  */
 int gc_job_lock(struct gc_job_pending *pending)
 {

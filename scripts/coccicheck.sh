@@ -43,7 +43,9 @@ if [ $# -gt 0 ]; then
 	only=("${@:3}")
 fi
 
-gc_need coccinelle
+# spatch loads libpython through its unversioned name, which only the
+# -dev package installs: without it every rule fails on a fresh machine.
+gc_need coccinelle libpython3-dev
 cd "$GC_TOP"
 
 COCCI=scripts/coccinelle

@@ -15,7 +15,7 @@
 #include <drm/drm_gem.h>
 #include <drm/drm_vma_manager.h>
 
-#include "agx_drv.h"
+#include "agx.h"
 #include "sim/agx_sim.h"
 
 /* The uapi structs are fixed: size and 64-bit padding. */

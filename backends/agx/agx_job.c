@@ -23,8 +23,53 @@
 #include <drm/drm_file.h>
 #include <drm/drm_syncobj.h>
 
-#include "agx_drv.h"
+#include "agx.h"
 #include "sim/agx_sim.h"
+
+unsigned int agx_timeout_ms = 2000;
+module_param_named(timeout_ms, agx_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(timeout_ms, "Time a job may run before it is a hang, in ms (default 2000)");
+
+/*
+ * Each queue is a drm_sched thread: the bound is device-wide, since a
+ * client keeps any number of files alive through mmaps of their BOs.
+ */
+static unsigned int agx_max_queues = 1024;
+module_param_named(max_queues, agx_max_queues, uint, 0644);
+MODULE_PARM_DESC(max_queues,
+		 "Queues of the device at once, those being torn down included (default 1024)");
+
+/*
+ * agx_queue_slot_get() - count a new queue against the device's bound
+ * @adev: the device
+ *
+ * Context: any.
+ * Return: true if the device has fewer than max_queues queues (those being
+ * torn down included), the new one counted; false if it has as many.
+ */
+static bool agx_queue_slot_get(struct agx_device *adev)
+{
+	int max = min_t(unsigned int, READ_ONCE(agx_max_queues), INT_MAX);
+	int old = atomic_read(&adev->nr_queues);
+
+	/* Not atomic_add_unless(): the bound may be lowered below the count. */
+	do {
+		if (old >= max)
+			return false;
+	} while (!atomic_try_cmpxchg(&adev->nr_queues, &old, old + 1));
+	return true;
+}
+
+/*
+ * agx_queue_slot_put() - a queue counted by agx_queue_slot_get() is gone
+ * @adev: the device
+ *
+ * Context: any.
+ */
+static void agx_queue_slot_put(struct agx_device *adev)
+{
+	WARN_ON(atomic_dec_return(&adev->nr_queues) < 0);
+}
 
 /*
  * STALL and HANG let the tests reach the timeout and teardown paths; in a
@@ -604,6 +649,13 @@ static int agx_submit_job(struct agx_submit *s, struct agx_queue *aq, struct drm
 			return ret;
 	}
 
+	/*
+	 * Lock, then arm: a locked job arms without allocating, so once the
+	 * lock has succeeded the only failures left are a ban or an unplug.
+	 */
+	ret = gc_job_lock(&pending);
+	if (ret)
+		return ret;
 	armed = gc_job_arm(&pending);
 	if (gc_is_err(armed))
 		return gc_err(armed);

@@ -27,7 +27,7 @@
 
 #include <gpucore/gpucore.h>
 
-#include "agx_drv.h"
+#include "agx.h"
 #include "sim/agx_sim.h"
 #include "conformance.h"
 

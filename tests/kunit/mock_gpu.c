@@ -95,6 +95,47 @@ static void mock_auto_work(struct work_struct *work)
 		mock_finish(mj, mj->hw_error);
 }
 
+/* Whether @resv is held in the acquire context @ctx (set on first use). */
+static bool mock_held_in(struct dma_resv *resv, struct ww_acquire_ctx **ctx)
+{
+	if (!dma_resv_is_locked(resv) || !dma_resv_locking_ctx(resv))
+		return false;
+	if (!*ctx)
+		*ctx = dma_resv_locking_ctx(resv);
+	return dma_resv_locking_ctx(resv) == *ctx;
+}
+
+/*
+ * The validate step: counts the reservations it finds not held in one
+ * context, and plays a move of each BO: mj->move goes into the BO's
+ * reservation as the kernel fence a TTM move leaves.
+ */
+static int mock_validate(struct gc_job *job)
+{
+	struct mock_job *mj = to_mock_job(job);
+	struct ww_acquire_ctx *ctx = NULL;
+	unsigned int i;
+	int ret;
+
+	mock_check_live(mj->ring);
+	atomic_inc(&mj->ring->validates);
+	if (job->vm && !mock_held_in(&job->vm->resv, &ctx))
+		atomic_inc(&mj->ring->validates_unlocked);
+	for (i = 0; i < job->nr_bos; i++) {
+		struct dma_resv *resv = gc_bo_borrow(&job->bos[i].ref)->gem->resv;
+
+		if (!mock_held_in(resv, &ctx))
+			atomic_inc(&mj->ring->validates_unlocked);
+		if (!mj->move)
+			continue;
+		ret = dma_resv_reserve_fences(resv, 1);
+		if (ret)
+			return ret;
+		dma_resv_add_fence(resv, mj->move, DMA_RESV_USAGE_KERNEL);
+	}
+	return mj->validate_error;
+}
+
 static enum gc_timeout_result mock_timed_out(struct gc_job *job)
 {
 	struct mock_job *mj = to_mock_job(job);
@@ -149,6 +190,7 @@ static void mock_release(struct gc_queue *queue)
 
 const struct gc_queue_ops mock_queue_ops = {
 	.run = mock_run,
+	.validate = mock_validate,
 	.timed_out = mock_timed_out,
 	.stop = mock_stop,
 	.free_job = mock_free_job,
@@ -176,6 +218,7 @@ void mock_gpu_fini(struct kunit *test, struct mock_gpu *gpu)
 		if (ring->queue_created) {
 			KUNIT_EXPECT_EQ(test, atomic_read(&ring->releases), 1);
 			KUNIT_EXPECT_EQ(test, atomic_read(&ring->ops_after_release), 0);
+			KUNIT_EXPECT_EQ(test, atomic_read(&ring->validates_unlocked), 0);
 		}
 	}
 }

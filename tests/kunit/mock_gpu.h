@@ -39,6 +39,8 @@ struct mock_ring {
 	bool queue_created;		/* gc_queue_create() succeeded */
 	atomic_t releases;		/* release calls: exactly one per queue */
 	atomic_t ops_after_release;	/* ops that found the ring released */
+	atomic_t validates;		/* validate calls */
+	atomic_t validates_unlocked;	/* ... that found a reservation not held */
 	struct list_head link;		/* in gpu->rings */
 };
 
@@ -55,6 +57,8 @@ struct mock_job {
 	bool *freed;				/* set when freed, if not NULL */
 	struct completion *block_run;		/* run waits for it, if set */
 	bool run_signalling;			/* run ran in a signalling section */
+	struct dma_fence *move;			/* validate moves each BO behind it */
+	int validate_error;			/* validate returns this */
 };
 
 /* Whether the caller runs inside dma_fence_begin_signalling() (lockdep). */

@@ -481,6 +481,111 @@ static void queue_locked_job_abort_unlocks(struct kunit *test)
 	gc_expect_no_reports(test);
 }
 
+/*
+ * The validate step runs with every reservation held, before the job
+ * collects fences: the move it starts is a dependency, so the job runs
+ * only after the move has finished.
+ */
+static void queue_validate_move_runs_first(struct kunit *test)
+{
+	struct gc_job_pending pending;
+	struct gc_job_armed armed;
+	struct gc_bo_ref refs[2];
+	struct gc_fence_ref done;
+	struct mock_ring *ring;
+	struct mock_job *mj;
+	struct mock_gpu gpu;
+	struct dma_fence *move;
+	struct gc_vm *vm;
+	unsigned int i;
+
+	mock_gpu_init(test, &gpu);
+	ring = mock_ring_create(test, &gpu, 2, 4, LONG_MS, 0);
+	for (i = 0; i < ARRAY_SIZE(refs); i++)
+		refs[i] = queue_test_bo(test, &gpu);
+	vm = gc_vm_create(&gpu.gdev, 0x10000, 0x100000, NULL, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(vm));
+	move = gc_test_foreign_fence(test);
+	mj = mock_job_alloc(test, ring);
+	mj->move = move;
+	pending = gc_job_init(&mj->base, ring->queue, 0);
+	KUNIT_ASSERT_FALSE(test, gc_is_err(pending));
+	KUNIT_EXPECT_EQ(test, gc_job_use_bo(&pending, gc_bo_borrow(&refs[0]), GC_ACCESS_READ), 0);
+	KUNIT_EXPECT_EQ(test, gc_job_use_bo(&pending, gc_bo_borrow(&refs[1]), GC_ACCESS_WRITE), 0);
+	KUNIT_EXPECT_EQ(test, gc_job_use_vm(&pending, vm), 0);
+	KUNIT_ASSERT_EQ(test, gc_job_lock(&pending), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ring->validates), 1);
+	armed = gc_job_arm(&pending);
+	KUNIT_ASSERT_FALSE(test, gc_is_err(armed));
+	done = gc_job_done_fence(&armed);
+	gc_job_push(&armed);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ring->validates), 1);
+
+	/*
+	 * Both BOs are behind the move: nothing runs until it has finished.
+	 * The scheduler gets time to run the job if it wrongly would.
+	 */
+	msleep(200);
+	KUNIT_EXPECT_EQ(test, atomic_read(&gpu.runs), 0);
+	dma_fence_signal(move);
+	KUNIT_ASSERT_TRUE(test, mock_ring_wait_running(ring, 1));
+	mock_ring_complete(ring, 1);
+	KUNIT_EXPECT_GT(test, wait_done(&done), 0L);
+	KUNIT_EXPECT_EQ(test, done_status(&done), 1);
+	dma_fence_put(move);
+	for (i = 0; i < ARRAY_SIZE(refs); i++)
+		gc_bo_put(&refs[i]);
+	gc_vm_put(vm);
+	gc_fence_put(&done);
+	mock_ring_destroy(ring);
+	mock_gpu_fini(test, &gpu);
+	gc_expect_no_reports(test);
+}
+
+/*
+ * A validate step that fails (no room to place a BO) fails the lock with
+ * its error and leaves nothing held; arm of a job not locked validates too.
+ */
+static void queue_validate_error_unlocks(struct kunit *test)
+{
+	struct gc_job_pending pending;
+	struct gc_job_armed armed;
+	struct mock_ring *ring;
+	struct mock_job *mj;
+	struct mock_gpu gpu;
+	struct gc_bo_ref ref;
+	struct gc_bo *bo;
+
+	mock_gpu_init(test, &gpu);
+	ring = mock_ring_create(test, &gpu, 2, 4, LONG_MS, 0);
+	ref = queue_test_bo(test, &gpu);
+	bo = gc_bo_borrow(&ref);
+	mj = mock_job_alloc(test, ring);
+	mj->validate_error = -ENOSPC;
+	pending = gc_job_init(&mj->base, ring->queue, 0);
+	KUNIT_ASSERT_FALSE(test, gc_is_err(pending));
+	KUNIT_EXPECT_EQ(test, gc_job_use_bo(&pending, bo, GC_ACCESS_WRITE), 0);
+	KUNIT_EXPECT_EQ(test, gc_job_lock(&pending), -ENOSPC);
+	KUNIT_EXPECT_FALSE(test, mutex_is_locked(&ring->queue->submit_lock));
+	KUNIT_EXPECT_FALSE(test, dma_resv_is_locked(bo->gem->resv));
+	KUNIT_EXPECT_TRUE(test, dma_resv_test_signaled(bo->gem->resv, DMA_RESV_USAGE_BOOKKEEP));
+
+	/* Still pending: the next try goes through arm, which validates. */
+	mj->validate_error = -ENOMEM;
+	armed = gc_job_arm(&pending);
+	KUNIT_EXPECT_TRUE(test, gc_is_err(armed));
+	KUNIT_EXPECT_EQ(test, gc_err(armed), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ring->validates), 2);
+	KUNIT_EXPECT_FALSE(test, mutex_is_locked(&ring->queue->submit_lock));
+	KUNIT_EXPECT_FALSE(test, dma_resv_is_locked(bo->gem->resv));
+	KUNIT_EXPECT_TRUE(test, mock_gpu_wait_frees(&gpu, 1));
+	KUNIT_EXPECT_EQ(test, atomic_read(&gpu.runs), 0);
+	gc_bo_put(&ref);
+	mock_ring_destroy(ring);
+	mock_gpu_fini(test, &gpu);
+	gc_expect_no_reports(test);
+}
+
 static void queue_backpressure(struct kunit *test)
 {
 	struct gc_fence_ref done[2], last;
@@ -776,6 +881,8 @@ static struct kunit_case gc_queue_cases[] = {
 	KUNIT_CASE(queue_vm_unbind_waits_for_job),
 	KUNIT_CASE(queue_arm_allocates_nothing),
 	KUNIT_CASE(queue_locked_job_abort_unlocks),
+	KUNIT_CASE(queue_validate_move_runs_first),
+	KUNIT_CASE(queue_validate_error_unlocks),
 	KUNIT_CASE(queue_backpressure),
 	KUNIT_CASE(queue_concurrent_submission),
 	KUNIT_CASE(queue_syncobj_dependency),

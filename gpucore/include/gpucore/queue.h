@@ -31,8 +31,9 @@ struct drm_file;
  *   added; the job takes its own references to all of them. Dropping the
  *   handle (gc_job_abort(), the scope cleanup) frees the job, once.
  * - locked, by gc_job_lock(): the queue's submit lock and the
- *   reservations of the job's BOs and VM are held, the job waits for the
- *   BOs' conflicting fences, and a fence slot is reserved in each
+ *   reservations of the job's BOs and VM are held, the backend has
+ *   validated the BOs (&gc_queue_ops.validate), the job waits for the BOs'
+ *   conflicting fences, and a fence slot is reserved in each
  *   reservation. This is the last step that may fail for lack of memory:
  *   the done fence and the job's per-BO slots were allocated by
  *   gc_job_init() and gc_job_use_bo(), so gc_job_arm() of a locked job
@@ -100,6 +101,16 @@ struct gc_queue;
  *	or an ERR_PTR() to fail the job without running it. Runs in the
  *	scheduler thread, on the fence signalling path: no sleeping
  *	allocation.
+ * @validate: optional: called by gc_job_lock() (or gc_job_arm() of a job
+ *	not locked) with the queue's submit lock and the reservations of
+ *	every BO of @job and of its VM held, in one acquire context, before
+ *	the job collects the BOs' fences. Move each BO where the job needs
+ *	it (a TTM driver calls ttm_bo_validate() here, which may evict other
+ *	BOs in the same context). A fence a move leaves in a BO's
+ *	reservation (%DMA_RESV_USAGE_KERNEL) becomes a dependency of the
+ *	job, so the job runs after the move; a BO can only be moved away
+ *	later by waiting for the job's done fence. Return 0, or an error
+ *	that gc_job_lock() returns with nothing held; never -EDEADLK.
  * @timed_out: the job has run longer than the queue's timeout; the
  *	scheduler thread is parked during the call (and during the @stop
  *	that follows a guilty verdict), so @run does not race it. Decide
@@ -117,6 +128,7 @@ struct gc_queue;
  */
 struct gc_queue_ops {
 	struct dma_fence *(*run)(struct gc_job *job);
+	int (*validate)(struct gc_job *job);
 	enum gc_timeout_result (*timed_out)(struct gc_job *job);
 	void (*stop)(struct gc_queue *queue, int error);
 	void (*free_job)(struct gc_job *job);

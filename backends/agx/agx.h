@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR MIT */
 /*
  * The AGX-style DRM driver on gpucore: device, file, VM, queue and job
- * structures shared by agx_drv.c, agx_ioctl.c and agx_job.c.
+ * structures shared by agx_drv.c, agx_ioctl.c and agx_job.c. agx_drv.c
+ * (probe, file hooks, the ioctl table) uses the other two; they use only
+ * this header, so the driver's files form no loop.
  */
-#ifndef _AGX_DRV_H_
-#define _AGX_DRV_H_
+#ifndef _AGX_H_
+#define _AGX_H_
 
 #include <linux/bits.h>
 #include <linux/list.h>
@@ -48,7 +50,6 @@ struct agx_fw_queue;
 
 extern unsigned int agx_timeout_ms;
 extern bool agx_test_opcodes;
-extern unsigned int agx_max_queues;
 
 /**
  * struct agx_device - one simulated AGX GPU
@@ -158,10 +159,6 @@ static inline struct agx_device *to_agx_device(struct drm_device *drm)
 
 DEFINE_FREE(agx_kvfree, void *, kvfree(_T))
 
-/* agx_drv.c */
-bool agx_queue_slot_get(struct agx_device *adev);
-void agx_queue_slot_put(struct agx_device *adev);
-
 /* agx_ioctl.c */
 int agx_ioctl_get_params(struct drm_device *dev, void *data, struct drm_file *file);
 int agx_ioctl_vm_create(struct drm_device *dev, void *data, struct drm_file *file);
@@ -181,4 +178,4 @@ struct gc_fence_ref agx_queue_submit(struct agx_queue *aq, const u32 *words, u32
 				     struct gc_bo *result, u64 result_offset,
 				     struct dma_fence *dep);
 
-#endif /* _AGX_DRV_H_ */
+#endif /* _AGX_H_ */
