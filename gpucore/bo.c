@@ -12,17 +12,16 @@
 #include <gpucore/compat.h>
 #include <gpucore/bo.h>
 
-#include "track_internal.h"
+#include "internal.h"
 
-#define GC_BO_MAGIC	0x6763626f	/* "gcbo" */
 #define GC_BO_POISON	0x6763dead
 
 /*
  * The BO behind a handle, if it may be used: not empty, not stale (debug
  * tracking), attached.
  */
-static struct gc_bo *gc_bo_check(struct gc_bo *bo, struct gc_track_slot track,
-				 enum gc_report_kind reuse)
+struct gc_bo *gc_bo_check(struct gc_bo *bo, struct gc_track_slot track,
+			  enum gc_report_kind reuse)
 {
 	if (IS_ERR_OR_NULL(bo))
 		return NULL;
@@ -36,13 +35,13 @@ static struct gc_bo *gc_bo_check(struct gc_bo *bo, struct gc_track_slot track,
 }
 
 /* Record a new owned reference to @bo, for the slot of its handle. */
-static struct gc_track_slot gc_bo_take(struct gc_bo *bo, const char *kind)
+struct gc_track_slot gc_bo_take(struct gc_bo *bo, const char *kind)
 {
 	return gc_track_slot_take(bo, kind, bo->dir_id);
 }
 
 /* The handle with @track puts its reference: false for a double put (reported). */
-static bool gc_bo_drop(struct gc_track_slot track, struct gc_bo *bo)
+bool gc_bo_drop(struct gc_track_slot track, struct gc_bo *bo)
 {
 	return gc_track_slot_drop(track, bo, GC_REPORT_DOUBLE_PUT);
 }
@@ -252,81 +251,6 @@ struct gc_bo_ref gc_bo_lookup(struct drm_file *file, u32 handle,
 	return gc_bo_adopt(bo);
 }
 EXPORT_SYMBOL_NS_GPL(gc_bo_lookup, GPUCORE_NS);
-
-#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
-
-/* Whether @bo is a BO gpucore is attached to; reports it if not. */
-static bool gc_bo_attached(struct gc_bo *bo, const char *what)
-{
-	if (bo->magic == GC_BO_MAGIC)
-		return true;
-	gc_report(GC_REPORT_BAD_HANDLE, NULL, 0, "%s of a BO gpucore is not attached to", what);
-	return false;
-}
-
-/**
- * __gc_bo_adopt() - gc_bo_adopt() with its checks and owner tracking
- * @bo: as for gc_bo_adopt()
- *
- * Return: as gc_bo_adopt().
- */
-struct gc_bo_ref __gc_bo_adopt(struct gc_bo *bo)
-{
-	struct gc_bo_ref ref = {};
-
-	if (IS_ERR_OR_NULL(bo) || !gc_bo_attached(bo, "adopt"))
-		return ref;
-	ref.ptr = bo;
-	ref.track = gc_bo_take(bo, "bo");
-	return ref;
-}
-EXPORT_SYMBOL_NS_GPL(__gc_bo_adopt, GPUCORE_NS);
-
-/**
- * __gc_bo_get() - gc_bo_get() with its checks and owner tracking
- * @bo: as for gc_bo_get()
- *
- * Return: as gc_bo_get().
- */
-struct gc_bo_ref __gc_bo_get(struct gc_bo *bo)
-{
-	if (IS_ERR_OR_NULL(bo) || !gc_bo_attached(bo, "get"))
-		return (struct gc_bo_ref){};
-	drm_gem_object_get(bo->gem);
-	return __gc_bo_adopt(bo);
-}
-EXPORT_SYMBOL_NS_GPL(__gc_bo_get, GPUCORE_NS);
-
-/**
- * __gc_bo_put() - gc_bo_put() with its checks and owner tracking
- * @ref: as for gc_bo_put()
- */
-void __gc_bo_put(struct gc_bo_ref *ref)
-{
-	struct gc_bo *bo = ref->ptr;
-
-	ref->ptr = NULL;
-	if (IS_ERR_OR_NULL(bo))
-		return;
-	if (!gc_bo_drop(ref->track, bo))
-		return;
-	drm_gem_object_put(bo->gem);
-}
-EXPORT_SYMBOL_NS_GPL(__gc_bo_put, GPUCORE_NS);
-
-/**
- * __gc_bo_borrow() - gc_bo_borrow() with its checks
- * @ref: as for gc_bo_borrow()
- *
- * Return: as gc_bo_borrow().
- */
-struct gc_bo *__gc_bo_borrow(const struct gc_bo_ref *ref)
-{
-	return gc_bo_check(ref->ptr, ref->track, GC_REPORT_USE_AFTER_PUT);
-}
-EXPORT_SYMBOL_NS_GPL(__gc_bo_borrow, GPUCORE_NS);
-
-#endif /* CONFIG_DRM_GPUCORE_DEBUG */
 
 static enum dma_resv_usage gc_access_usage(enum gc_access access)
 {

@@ -86,6 +86,12 @@ bool gc_is_fence(const struct dma_fence *fence)
 }
 EXPORT_SYMBOL_NS_GPL(gc_is_fence, GPUCORE_NS);
 
+/* The tracking scope of references to @fence: its timeline's for ours. */
+u32 gc_fence_dir_id(struct dma_fence *fence)
+{
+	return gc_is_fence(fence) ? to_gc_fence(fence)->dir_id : 0;
+}
+
 static const char *gc_fence_get_driver_name(struct dma_fence *fence)
 {
 	return to_gc_fence(fence)->driver_name;
@@ -482,83 +488,6 @@ void gc_fence_signaller_drop(struct gc_fence_signaller *sig)
 	gc_fence_complete(sig, -ECANCELED);
 }
 EXPORT_SYMBOL_NS_GPL(gc_fence_signaller_drop, GPUCORE_NS);
-
-#if IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
-
-static u32 gc_fence_dir_id(struct dma_fence *fence)
-{
-	return gc_is_fence(fence) ? to_gc_fence(fence)->dir_id : 0;
-}
-
-/**
- * __gc_fence_adopt() - gc_fence_adopt() with owner tracking
- * @fence: as for gc_fence_adopt()
- *
- * Return: as gc_fence_adopt().
- */
-struct gc_fence_ref __gc_fence_adopt(struct dma_fence *fence)
-{
-	struct gc_fence_ref ref = {};
-
-	if (IS_ERR_OR_NULL(fence))
-		return ref;
-	ref.ptr = fence;
-	ref.track = gc_track_slot_take(fence, "fence", gc_fence_dir_id(fence));
-	return ref;
-}
-EXPORT_SYMBOL_NS_GPL(__gc_fence_adopt, GPUCORE_NS);
-
-/**
- * __gc_fence_put() - gc_fence_put() with its checks and owner tracking
- * @ref: as for gc_fence_put()
- */
-void __gc_fence_put(struct gc_fence_ref *ref)
-{
-	struct dma_fence *fence = ref->ptr;
-
-	ref->ptr = NULL;
-	if (IS_ERR_OR_NULL(fence))
-		return;
-	if (!gc_track_slot_drop(ref->track, fence, GC_REPORT_DOUBLE_PUT))
-		return;
-	dma_fence_put(fence);
-}
-EXPORT_SYMBOL_NS_GPL(__gc_fence_put, GPUCORE_NS);
-
-/**
- * __gc_fence_borrow() - gc_fence_borrow() with its checks
- * @ref: as for gc_fence_borrow()
- *
- * Return: as gc_fence_borrow().
- */
-struct dma_fence *__gc_fence_borrow(const struct gc_fence_ref *ref)
-{
-	if (IS_ERR_OR_NULL(ref->ptr))
-		return NULL;
-	if (!gc_track_slot_check(ref->track, ref->ptr, GC_REPORT_USE_AFTER_PUT))
-		return NULL;
-	return ref->ptr;
-}
-EXPORT_SYMBOL_NS_GPL(__gc_fence_borrow, GPUCORE_NS);
-
-/**
- * __gc_fence_into_raw() - gc_fence_into_raw() with its checks and tracking
- * @ref: as for gc_fence_into_raw()
- *
- * Return: as gc_fence_into_raw().
- */
-struct dma_fence *__gc_fence_into_raw(struct gc_fence_ref *ref)
-{
-	struct dma_fence *fence = __gc_fence_borrow(ref);
-
-	ref->ptr = NULL;
-	if (fence && !gc_track_slot_drop(ref->track, fence, GC_REPORT_DOUBLE_PUT))
-		return NULL;
-	return fence;
-}
-EXPORT_SYMBOL_NS_GPL(__gc_fence_into_raw, GPUCORE_NS);
-
-#endif /* CONFIG_DRM_GPUCORE_DEBUG */
 
 /**
  * gc_fence_wait() - wait for the fence behind an owned reference

@@ -9,6 +9,8 @@
 #                is a failure
 #   sparse       scripts/modules.sh --sparse (C=2 W=1, fails on any warning)
 #   compat       the kernel differences stay in the compat layer
+#   debug-split  gpucore's .c files test no CONFIG_DRM_GPUCORE_DEBUG: the
+#                debug-only code is in files Kbuild builds only with it
 # Prints one line per check and ends with "lint: N passed, N failed"; full
 # output goes to build/logs/lint-*.log. Exits non-zero if a check failed.
 set -uo pipefail
@@ -174,6 +176,22 @@ if [ -z "$problems" ]; then
 	result compat y "$(count ${#compat_files[@]} file) outside the layer" "$log" ""
 else
 	result compat n "$(count "$(grep -c "" <<<"$problems")" test) outside the layer" \
+		"$log" "$problems"
+fi
+
+# -- debug-split ------------------------------------------------------------------
+#
+# The debug build differs from the production one by which files Kbuild
+# builds (track.c, handle_debug.c) and by the inline helpers of the internal
+# headers, never by a conditional in the middle of gpucore's code.
+log=$GC_OUT/logs/lint-debug-split.log
+mapfile -t core_files < <(files 'gpucore/*.c')
+grep -nE '^#\s*(if|ifdef|ifndef|elif).*CONFIG_DRM_GPUCORE_DEBUG' "${core_files[@]}" >"$log" 2>&1
+problems=$(cat "$log")
+if [ -z "$problems" ]; then
+	result debug-split y "$(count ${#core_files[@]} file) without a debug conditional" "$log" ""
+else
+	result debug-split n "$(count "$(grep -c "" <<<"$problems")" conditional) in gpucore/*.c" \
 		"$log" "$problems"
 fi
 
