@@ -43,7 +43,7 @@ demo: modules
 	@scripts/e2e.sh --demo
 
 bench:
-	@scripts/bench.sh
+	@scripts/bench.sh && scripts/bench.sh --kernel 6.12
 
 coccicheck:
 	@scripts/coccicheck.sh $(if $(TREE),--tree $(TREE))

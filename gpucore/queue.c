@@ -18,6 +18,7 @@
 
 #include <linux/kthread.h>
 #include <linux/module.h>
+#include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <drm/drm_drv.h>
@@ -566,23 +567,27 @@ int gc_job_add_syncobj(struct gc_job_pending *pending, struct drm_file *file, u3
 EXPORT_SYMBOL_NS_GPL(gc_job_add_syncobj, GPUCORE_NS);
 
 /**
- * struct gc_job_sync - a BO of a job, once
- * @bo: the BO
- * @write: whether any of the job's uses of it writes
+ * struct gc_job_sync - a reservation a job publishes its done fence in
+ * @resv: the reservation, once per job
+ * @bo: a BO of the job with that reservation, for its implicit
+ *	dependencies; NULL for the VM's alone
+ * @usage: the strongest use of the job's BOs (and VM) that share it
  */
 struct gc_job_sync {
+	struct dma_resv *resv;
 	struct gc_bo *bo;
-	bool write;
+	enum dma_resv_usage usage;
 };
 
 /*
  * What each BO slot of a job costs: its entry in job->bos, its entry in the
- * sorted list gc_job_lock() makes, and the reservation to lock with the
- * room to record it locked. The VM's reservation takes one more of the
- * last two.
+ * list of reservations gc_job_lock() makes, and the reservation to lock
+ * with the room to record it locked. The VM takes one more of each of the
+ * last three.
  */
 #define GC_JOB_SLOT_SIZE	(sizeof(struct gc_job_bo) + sizeof(struct gc_job_sync) + \
 				 2 * sizeof(struct dma_resv *))
+#define GC_JOB_VM_SIZE		(sizeof(struct gc_job_sync) + 2 * sizeof(struct dma_resv *))
 
 static struct gc_job_sync *gc_job_sync_slots(struct gc_job *job)
 {
@@ -592,7 +597,7 @@ static struct gc_job_sync *gc_job_sync_slots(struct gc_job *job)
 /* The reservations to lock; then, from entry bo_slots + 1, those locked. */
 static struct dma_resv **gc_job_resv_slots(struct gc_job *job)
 {
-	return (struct dma_resv **)(gc_job_sync_slots(job) + job->bo_slots);
+	return (struct dma_resv **)(gc_job_sync_slots(job) + job->bo_slots + 1);
 }
 
 /*
@@ -602,13 +607,12 @@ static struct dma_resv **gc_job_resv_slots(struct gc_job *job)
  */
 static int gc_job_grow(struct gc_job *job, unsigned int nr)
 {
-	unsigned int slots = max(4u, 2 * job->bo_slots);
+	unsigned int slots = max3(4u, 2 * job->bo_slots, nr);
 	struct gc_job_bo *bos;
 
 	if (job->bos && nr <= job->bo_slots)
 		return 0;
-	bos = kmalloc(size_add(array_size(slots, GC_JOB_SLOT_SIZE),
-			       2 * sizeof(struct dma_resv *)), GFP_KERNEL);
+	bos = kmalloc(size_add(array_size(slots, GC_JOB_SLOT_SIZE), GC_JOB_VM_SIZE), GFP_KERNEL);
 	if (!bos)
 		return -ENOMEM;
 	if (job->nr_bos)
@@ -618,6 +622,35 @@ static int gc_job_grow(struct gc_job *job, unsigned int nr)
 	job->bo_slots = slots;
 	return 0;
 }
+
+/**
+ * gc_job_reserve_bos() - make room for the BOs a job will use
+ * @pending: the job
+ * @count: how many gc_job_use_bo() calls will follow
+ *
+ * Optional: a driver that knows how many BOs a submission has (the length
+ * of its BO list) makes room for them in one allocation, so that the
+ * gc_job_use_bo() calls that follow allocate nothing; without it the room
+ * doubles as BOs are added.
+ *
+ * Context: process context; may sleep.
+ * Return: 0, -EINVAL, -EBUSY once the job is locked, -ENOMEM (also for a
+ * @count too large to allocate).
+ */
+int gc_job_reserve_bos(struct gc_job_pending *pending, unsigned int count)
+{
+	struct gc_job *job = gc_job_check(pending->ptr, pending->track);
+	unsigned int nr;
+
+	if (!job)
+		return -EINVAL;
+	if (job->locked)
+		return -EBUSY;
+	if (check_add_overflow(job->nr_bos, count, &nr))
+		return -ENOMEM;
+	return gc_job_grow(job, nr);
+}
+EXPORT_SYMBOL_NS_GPL(gc_job_reserve_bos, GPUCORE_NS);
 
 /**
  * gc_job_use_bo() - declare a BO the job reads or writes
@@ -731,36 +764,61 @@ EXPORT_SYMBOL_NS_GPL(gc_job_abort, GPUCORE_NS);
 
 static int gc_job_sync_cmp(const void *a, const void *b)
 {
-	const struct gc_bo *x = ((const struct gc_job_sync *)a)->bo;
-	const struct gc_bo *y = ((const struct gc_job_sync *)b)->bo;
+	const struct dma_resv *x = ((const struct gc_job_sync *)a)->resv;
+	const struct dma_resv *y = ((const struct gc_job_sync *)b)->resv;
 
 	return x < y ? -1 : x > y;
 }
 
 /*
- * The job's BOs, each once: a BO declared more than once gets one fence
- * slot and one fence, WRITE if any use writes (a reservation holds one
- * fence per context, so a second use would need a slot nobody reserved).
- * Returns the number of distinct BOs in @sync, which is sorted; -EINVAL
- * if a handle of the job no longer holds its BO (reported).
+ * The reservations of the job's BOs and VM, in @sync (and in @resvs, to
+ * lock), one entry per use. Returns their number; -EINVAL if a handle of
+ * the job no longer holds its BO (reported).
  */
-static int gc_job_sync_list(struct gc_job *job, struct gc_job_sync *sync)
+static int gc_job_sync_list(struct gc_job *job, struct gc_job_sync *sync,
+			    struct dma_resv **resvs)
 {
-	unsigned int i, n = 0;
+	unsigned int i, n = job->nr_bos;
 
-	for (i = 0; i < job->nr_bos; i++) {
+	for (i = 0; i < n; i++) {
 		sync[i].bo = gc_bo_borrow(&job->bos[i].ref);
 		if (!sync[i].bo)
 			return -EINVAL;
-		sync[i].write = job->bos[i].access == GC_ACCESS_WRITE;
+		sync[i].resv = sync[i].bo->gem->resv;
+		sync[i].usage = job->bos[i].access == GC_ACCESS_WRITE ?
+				DMA_RESV_USAGE_WRITE : DMA_RESV_USAGE_READ;
+		resvs[i] = sync[i].resv;
 	}
-	if (job->nr_bos > 1)
-		sort(sync, job->nr_bos, sizeof(*sync), gc_job_sync_cmp, NULL);
-	for (i = 0; i < job->nr_bos; i++) {
-		if (n && sync[n - 1].bo == sync[i].bo)
-			sync[n - 1].write |= sync[i].write;
-		else
+	if (job->vm) {
+		sync[n] = (struct gc_job_sync){ &job->vm->resv, NULL, DMA_RESV_USAGE_BOOKKEEP };
+		resvs[n++] = &job->vm->resv;
+	}
+	return n;
+}
+
+/*
+ * Merge the entries of @sync that share a reservation: a BO declared twice,
+ * BOs that share one (an imported BO, a BO of the VM's). A reservation
+ * holds one fence per context, and the job reserved one slot in each, so
+ * the done fence goes in once, with the strongest of the uses
+ * (%DMA_RESV_USAGE_WRITE before READ before BOOKKEEP). Only called when
+ * locking found a reservation twice: the common job pays no sort.
+ */
+static unsigned int gc_job_sync_merge(struct gc_job_sync *sync, unsigned int count)
+{
+	unsigned int i, n = 0;
+
+	sort(sync, count, sizeof(*sync), gc_job_sync_cmp, NULL);
+	for (i = 0; i < count; i++) {
+		struct gc_job_sync *last = n ? &sync[n - 1] : NULL;
+
+		if (!last || last->resv != sync[i].resv) {
 			sync[n++] = sync[i];
+			continue;
+		}
+		last->usage = min(last->usage, sync[i].usage);
+		if (!last->bo)
+			last->bo = sync[i].bo;
 	}
 	return n;
 }
@@ -783,27 +841,42 @@ static int gc_job_lock_resvs(struct gc_job *job)
 		return validate ? validate(job) : 0;
 	sync = gc_job_sync_slots(job);
 	resvs = gc_job_resv_slots(job);
-	ret = gc_job_sync_list(job, sync);
+	ret = gc_job_sync_list(job, sync, resvs);
 	if (ret < 0)
 		return ret;
-	job->nr_sync = ret;
-	for (n = 0; n < job->nr_sync; n++)
-		resvs[n] = sync[n].bo->gem->resv;
-	if (job->vm)
-		resvs[n++] = &job->vm->resv;
+	n = ret;
 	gc_exec_init(&job->exec, true);
 	ret = gc_exec_lock_resvs(&job->exec, resvs, n, resvs + job->bo_slots + 1);
-	if (!ret && validate)
-		ret = validate(job);
-	if (!ret)
-		ww_acquire_done(&job->exec.ctx);
-	for (i = 0; !ret && i < job->nr_sync; i++)
-		ret = drm_sched_job_add_implicit_dependencies(&job->base, sync[i].bo->gem,
-							      sync[i].write);
-	for (i = 0; !ret && i < n; i++)
-		ret = dma_resv_reserve_fences(resvs[i], 1);
 	if (ret)
-		gc_exec_fini_resvs(&job->exec);
+		goto err;
+	/* Each reservation is locked once: fewer locked means some repeat. */
+	if (job->exec.nr_locked < n)
+		n = gc_job_sync_merge(sync, n);
+	job->nr_sync = n;
+	if (validate) {
+		ret = validate(job);
+		if (ret)
+			goto err;
+	}
+	ww_acquire_done(&job->exec.ctx);
+	for (i = 0; i < n; i++) {
+		bool write = sync[i].usage == DMA_RESV_USAGE_WRITE;
+
+		/* A job does not wait for what its VM's reservation holds. */
+		if (sync[i].bo && sync[i].usage != DMA_RESV_USAGE_BOOKKEEP) {
+			ret = drm_sched_job_add_implicit_dependencies(&job->base,
+								      sync[i].bo->gem, write);
+			if (ret)
+				goto err;
+		}
+		ret = dma_resv_reserve_fences(sync[i].resv, 1);
+		if (ret)
+			goto err;
+	}
+	return 0;
+
+err:
+	gc_exec_fini_resvs(&job->exec);
 	return ret;
 }
 
@@ -863,17 +936,11 @@ EXPORT_SYMBOL_NS_GPL(gc_job_lock, GPUCORE_NS);
 /* Publish the done fence where gc_job_lock() reserved room for it. */
 static void gc_job_publish(struct gc_job *job, struct dma_fence *done)
 {
-	struct gc_job_sync *sync;
+	struct gc_job_sync *sync = gc_job_sync_slots(job);
 	unsigned int i;
 
-	if (job->vm)
-		dma_resv_add_fence(&job->vm->resv, done, DMA_RESV_USAGE_BOOKKEEP);
-	if (!job->nr_sync)
-		return;
-	sync = gc_job_sync_slots(job);
 	for (i = 0; i < job->nr_sync; i++)
-		dma_resv_add_fence(sync[i].bo->gem->resv, done,
-				   sync[i].write ? DMA_RESV_USAGE_WRITE : DMA_RESV_USAGE_READ);
+		dma_resv_add_fence(sync[i].resv, done, sync[i].usage);
 }
 
 /**

@@ -5,9 +5,13 @@
 # it wraps, measured in Debian's stock kernel under qemu.
 #
 #   scripts/bench.sh                build, boot, measure; prints the table
+#   scripts/bench.sh --kernel 6.12  the same in Debian's stock 6.12 kernel
+#                                   (scripts/kernels.sh fetches it); "make
+#                                   bench" runs both, one table each
 #   scripts/bench.sh --update-docs  also copies the table and the plot to
 #                                   Documentation/bench/ and the table into
-#                                   Documentation/benchmarks.rst
+#                                   Documentation/benchmarks.rst, between
+#                                   the markers of that kernel series
 #
 # It builds its own copies of the sources under build/bench/ (never in the
 # source tree): gpucore, the AGX driver and the gc_bench module of
@@ -36,10 +40,18 @@ set -euo pipefail
 . "$(dirname "$0")/vm.sh"
 
 UPDATE_DOCS=n
-case "${1:-}" in
-"") ;;
---update-docs) UPDATE_DOCS=y ;;
-*) echo "usage: $0 [--update-docs]" >&2; exit 2 ;;
+SERIES=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--update-docs) UPDATE_DOCS=y ;;
+	--kernel) SERIES=${2:-}; shift ;;
+	*) echo "usage: $0 [--kernel 6.12] [--update-docs]" >&2; exit 2 ;;
+	esac
+	shift
+done
+case "$SERIES" in
+"" | 6.12) ;;
+*) echo "bench: the stock kernels are 6.1 (the default) and 6.12" >&2; exit 2 ;;
 esac
 
 ROUNDS=${GPUCORE_BENCH_ROUNDS:-7}
@@ -50,10 +62,11 @@ TIMEOUT=${GPUCORE_BENCH_TIMEOUT:-900}
 CPUS=${GPUCORE_BENCH_CPUS:-1}
 CLOCK=${GPUCORE_BENCH_CLOCK:-icount}
 
-B=$GC_OUT/bench
+# One build and log directory per kernel, so that the tables stay apart.
+B=$GC_OUT/bench${SERIES:+-$SERIES}
 ROOT=$B/root
 INITRD=$B/initramfs.cpio
-LOG=$GC_OUT/logs/bench.log
+LOG=$GC_OUT/logs/bench${SERIES:+-$SERIES}.log
 RESULTS=$B/results.txt
 PLOT=$B/bench.png
 DOCS=$GC_TOP/Documentation
@@ -103,7 +116,7 @@ stage()
 	local cfg src
 
 	gc_vm_root "$ROOT" "$GC_TOP/tests/bench/init"
-	gc_vm_stock_modules "$ROOT" "$V" drm gpu-sched drm_shmem_helper vgem
+	gc_vm_stock_modules ${BASE:+-b "$BASE"} "$ROOT" "$V" drm gpu-sched drm_shmem_helper vgem
 	for cfg in $CONFIGS; do
 		src=$B/$cfg/src
 		gc_vm_add_files "$ROOT" "bench/$cfg" "$src/gpucore/gpucore.ko" \
@@ -282,22 +295,25 @@ EOF
 # update_docs: the table and the plot into Documentation/.
 update_docs()
 {
-	local rst=$DOCS/benchmarks.rst
+	local rst=$DOCS/benchmarks.rst series=${SERIES:-6.1}
+	local suffix=${SERIES:+-$SERIES}
 
 	mkdir -p "$DOCS/bench"
-	cp "$RESULTS" "$DOCS/bench/results.txt"
-	cp "$PLOT" "$DOCS/bench/bench.png"
+	cp "$RESULTS" "$DOCS/bench/results$suffix.txt"
+	cp "$PLOT" "$DOCS/bench/bench$suffix.png"
 	[ -f "$rst" ] || { echo "bench: $rst is missing; table not inserted" >&2; return 0; }
-	# Between the markers: a literal block holding the table.
-	awk -v table="$RESULTS" '
-		/^\.\. bench-results-begin/ {
+	grep -q "^\.\. bench-results-begin $series\$" "$rst" ||
+		{ echo "bench: no markers for $series in $rst; table not inserted" >&2; return 0; }
+	# Between the markers of the series: a literal block holding the table.
+	awk -v table="$RESULTS" -v series="$series" '
+		$0 == ".. bench-results-begin " series {
 			print; print ""; print "::"; print ""
 			while ((getline l < table) > 0) print (l == "" ? "" : "   " l)
 			print ""; skip = 1; next
 		}
-		/^\.\. bench-results-end/ { skip = 0 }
+		$0 == ".. bench-results-end " series { skip = 0 }
 		!skip { print }' "$rst" >"$rst.tmp" && mv "$rst.tmp" "$rst"
-	echo "bench: Documentation/bench/ and Documentation/benchmarks.rst updated"
+	echo "bench: Documentation/bench/ and Documentation/benchmarks.rst updated ($series)"
 }
 
 report()	# report QEMU_RC PLOT_OK
@@ -349,9 +365,17 @@ report()	# report QEMU_RC PLOT_OK
 
 gc_deps_e2e
 gc_need gnuplot-nox rsync
-V=$(gc_kver)
-KERNEL=/boot/vmlinuz-$V
-KDIR=$(gc_kdir)
+BASE=
+if [ -n "$SERIES" ]; then
+	KDIR=$("$GC_TOP/scripts/kernels.sh" "$SERIES") || die "kernel $SERIES not available"
+	BASE=$GC_CACHE/kernels/$SERIES/root
+	V=$(cat "$GC_CACHE/kernels/$SERIES/kver")
+	KERNEL=$BASE/boot/vmlinuz-$V
+else
+	V=$(gc_kver)
+	KERNEL=/boot/vmlinuz-$V
+	KDIR=$(gc_kdir)
+fi
 mkdir -p "$B"
 
 t0=$(date +%s)

@@ -247,6 +247,9 @@ static int bench_gc_submit(struct dma_fence *gate, unsigned int nr_bos,
 	if (gate)
 		ret = gc_job_add_dep(&pending, gate);
 	phase_end(p, 0);
+	/* The submission knows its BO count, as a driver's BO list does. */
+	if (!ret)
+		ret = gc_job_reserve_bos(&pending, nr_bos);
 	for (i = 0; !ret && i < nr_bos; i++)
 		ret = gc_job_use_bo(&pending, gc_bo_borrow(&b.bos[i]), GC_ACCESS_READ);
 	if (ret)

@@ -481,6 +481,125 @@ static void queue_locked_job_abort_unlocks(struct kunit *test)
 	gc_expect_no_reports(test);
 }
 
+/* Room made for a submission's BOs in one go: adding them allocates nothing. */
+static void queue_reserve_bos(struct kunit *test)
+{
+	struct gc_job_pending pending, empty = {};
+	struct gc_bo_ref ref;
+	struct mock_ring *ring;
+	struct mock_gpu gpu;
+	unsigned int i, left;
+	int ret = 0;
+
+	if (!gc_test_fail_nth(0) || !gc_test_fail_sleeping(false))
+		kunit_skip(test, "needs CONFIG_FAILSLAB with its debugfs knobs");
+	mock_gpu_init(test, &gpu);
+	ring = mock_ring_create(test, &gpu, 2, 4, LONG_MS, 0);
+	ref = queue_test_bo(test, &gpu);
+	pending = gc_job_init(&mock_job_alloc(test, ring)->base, ring->queue, 0);
+	KUNIT_ASSERT_FALSE(test, gc_is_err(pending));
+	KUNIT_EXPECT_EQ(test, gc_job_reserve_bos(&empty, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gc_job_use_bo(&pending, gc_bo_borrow(&ref), GC_ACCESS_READ), 0);
+	KUNIT_EXPECT_EQ(test, gc_job_reserve_bos(&pending, UINT_MAX), -ENOMEM);
+	KUNIT_ASSERT_EQ(test, gc_job_reserve_bos(&pending, 37), 0);
+
+	gc_test_fail_sleeping(true);
+	gc_test_fail_nth(ALLOC_COUNT_START);
+	for (i = 0; !ret && i < 37; i++)
+		ret = gc_job_use_bo(&pending, gc_bo_borrow(&ref), GC_ACCESS_READ);
+	left = current->fail_nth;
+	gc_test_fail_nth(0);
+	gc_test_fail_sleeping(false);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ_MSG(test, ALLOC_COUNT_START - left, 0u, "allocations by 37 BOs");
+	/* The 39th needs more room, which it makes. */
+	KUNIT_EXPECT_EQ(test, gc_job_use_bo(&pending, gc_bo_borrow(&ref), GC_ACCESS_READ), 0);
+	KUNIT_EXPECT_EQ(test, gc_job_lock(&pending), 0);
+	KUNIT_EXPECT_EQ(test, gc_job_reserve_bos(&pending, 1), -EBUSY);
+	gc_job_abort(&pending);
+	KUNIT_EXPECT_EQ(test, gem_refs(gc_bo_borrow(&ref)), 1u);
+	gc_bo_put(&ref);
+	mock_ring_destroy(ring);
+	mock_gpu_fini(test, &gpu);
+	gc_expect_no_reports(test);
+}
+
+/* How many fences @resv holds, of any usage. */
+static unsigned int resv_nr_fences(struct dma_resv *resv)
+{
+	struct dma_resv_iter cursor;
+	struct dma_fence *fence;
+	unsigned int n = 0;
+
+	dma_resv_lock(resv, NULL);
+	dma_resv_for_each_fence(&cursor, resv, DMA_RESV_USAGE_BOOKKEEP, fence)
+		n++;
+	dma_resv_unlock(resv);
+	return n;
+}
+
+/*
+ * BOs that share a reservation (a BO of the VM's, an imported one): the
+ * done fence goes in once per reservation, with the strongest use, in the
+ * one slot the job reserved there. Adding it once per BO would need a
+ * second slot (the weaker use after the stronger one is a new entry).
+ */
+static void queue_shared_resv_published_once(struct kunit *test)
+{
+	struct gc_job_pending pending;
+	struct gc_job_armed armed;
+	struct gc_bo *a, *b, *c;
+	struct gc_bo_ref refs[3];
+	struct gc_fence_ref done;
+	struct mock_ring *ring;
+	struct mock_gpu gpu;
+	struct gc_vm *vm;
+	unsigned int i;
+
+	mock_gpu_init(test, &gpu);
+	ring = mock_ring_create(test, &gpu, 2, 4, LONG_MS, 0);
+	for (i = 0; i < ARRAY_SIZE(refs); i++)
+		refs[i] = queue_test_bo(test, &gpu);
+	a = gc_bo_borrow(&refs[0]);
+	b = gc_bo_borrow(&refs[1]);
+	c = gc_bo_borrow(&refs[2]);
+	vm = gc_vm_create(&gpu.gdev, 0x10000, 0x100000, NULL, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(vm));
+	/* As a driver sets them up: b shares a's reservation, c the VM's. */
+	b->gem->resv = a->gem->resv;
+	c->gem->resv = &vm->resv;
+
+	pending = gc_job_init(&mock_job_alloc(test, ring)->base, ring->queue, 0);
+	KUNIT_ASSERT_FALSE(test, gc_is_err(pending));
+	KUNIT_EXPECT_EQ(test, gc_job_use_bo(&pending, a, GC_ACCESS_WRITE), 0);
+	KUNIT_EXPECT_EQ(test, gc_job_use_bo(&pending, b, GC_ACCESS_READ), 0);
+	KUNIT_EXPECT_EQ(test, gc_job_use_bo(&pending, c, GC_ACCESS_READ), 0);
+	KUNIT_EXPECT_EQ(test, gc_job_use_vm(&pending, vm), 0);
+	armed = gc_job_arm(&pending);
+	KUNIT_ASSERT_FALSE(test, gc_is_err(armed));
+	done = gc_job_done_fence(&armed);
+	gc_job_push(&armed);
+
+	KUNIT_EXPECT_EQ(test, resv_nr_fences(a->gem->resv), 1u);
+	KUNIT_EXPECT_FALSE(test, dma_resv_test_signaled(a->gem->resv, DMA_RESV_USAGE_WRITE));
+	KUNIT_EXPECT_EQ(test, resv_nr_fences(&vm->resv), 1u);
+	KUNIT_EXPECT_TRUE(test, dma_resv_test_signaled(&vm->resv, DMA_RESV_USAGE_WRITE));
+	KUNIT_EXPECT_FALSE(test, dma_resv_test_signaled(&vm->resv, DMA_RESV_USAGE_READ));
+	KUNIT_ASSERT_TRUE(test, mock_ring_wait_running(ring, 1));
+	mock_ring_complete(ring, 1);
+	KUNIT_EXPECT_GT(test, wait_done(&done), 0L);
+	KUNIT_EXPECT_TRUE(test, mock_gpu_wait_frees(&gpu, 1));
+	b->gem->resv = &b->gem->_resv;
+	c->gem->resv = &c->gem->_resv;
+	for (i = 0; i < ARRAY_SIZE(refs); i++)
+		gc_bo_put(&refs[i]);
+	gc_vm_put(vm);
+	gc_fence_put(&done);
+	mock_ring_destroy(ring);
+	mock_gpu_fini(test, &gpu);
+	gc_expect_no_reports(test);
+}
+
 /*
  * The validate step runs with every reservation held, before the job
  * collects fences: the move it starts is a dependency, so the job runs
@@ -881,6 +1000,8 @@ static struct kunit_case gc_queue_cases[] = {
 	KUNIT_CASE(queue_vm_unbind_waits_for_job),
 	KUNIT_CASE(queue_arm_allocates_nothing),
 	KUNIT_CASE(queue_locked_job_abort_unlocks),
+	KUNIT_CASE(queue_reserve_bos),
+	KUNIT_CASE(queue_shared_resv_published_once),
 	KUNIT_CASE(queue_validate_move_runs_first),
 	KUNIT_CASE(queue_validate_error_unlocks),
 	KUNIT_CASE(queue_backpressure),

@@ -219,7 +219,8 @@ struct gc_job_bo {
  *	after @bo_slots entries, what locking the job needs
  * @nr_bos: number of entries used in @bos
  * @bo_slots: number of entries @bos has room for
- * @nr_sync: number of distinct BOs, from gc_job_lock() to arm
+ * @nr_sync: number of distinct reservations of the BOs and VM, from
+ *	gc_job_lock() to arm
  * @locked: gc_job_lock() holds the submit lock and the reservations
  * @exec: the reservations locked, from gc_job_lock() to arm
  * @vm: the VM the job uses, with a reference, or NULL
@@ -284,6 +285,7 @@ struct gc_job_pending gc_job_init(struct gc_job *job, struct gc_queue *queue, u3
 int gc_job_add_dep(struct gc_job_pending *pending, struct dma_fence *fence);
 int gc_job_add_syncobj(struct gc_job_pending *pending, struct drm_file *file, u32 handle,
 		       u64 point);
+int gc_job_reserve_bos(struct gc_job_pending *pending, unsigned int count);
 int gc_job_use_bo(struct gc_job_pending *pending, struct gc_bo *bo, enum gc_access access);
 int gc_job_use_vm(struct gc_job_pending *pending, struct gc_vm *vm);
 void gc_job_abort(struct gc_job_pending *pending);
