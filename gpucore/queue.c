@@ -653,26 +653,24 @@ int gc_job_reserve_bos(struct gc_job_pending *pending, unsigned int count)
 EXPORT_SYMBOL_NS_GPL(gc_job_reserve_bos, GPUCORE_NS);
 
 /**
- * gc_job_use_bo() - declare a BO the job reads or writes
- * @pending: the job
- * @bo: the BO; the job holds its own reference until it is released
- * @access: how the job uses it
+ * __gc_job_use_bo() - gc_job_use_bo() with its checks
+ * @pending: as for gc_job_use_bo()
+ * @bo: as for gc_job_use_bo()
+ * @access: as for gc_job_use_bo()
  *
- * At gc_job_lock() the job waits for the BO's conflicting fences
- * (implicit sync); at arm its done fence is added to the BO's reservation.
- * A BO declared more than once is used once, for writing if any of its
- * declarations writes. Allocates here what arm will need for the BO.
+ * What gc_job_use_bo() calls when it cannot add the BO inline: with owner
+ * tracking, for a job without room for one more BO, and for bad arguments.
  *
  * Context: process context; may sleep.
- * Return: 0, -EINVAL, -EBUSY once the job is locked, -ENOMEM.
+ * Return: as gc_job_use_bo().
  */
-int gc_job_use_bo(struct gc_job_pending *pending, struct gc_bo *bo, enum gc_access access)
+int __gc_job_use_bo(struct gc_job_pending *pending, struct gc_bo *bo, enum gc_access access)
 {
 	struct gc_job *job = gc_job_check(pending->ptr, pending->track);
 	struct gc_job_bo *bos;
 	int ret;
 
-	if (!job || !bo || access > GC_ACCESS_WRITE)
+	if (!job || __gc_no_ptr(bo) || access > GC_ACCESS_WRITE)
 		return -EINVAL;
 	if (job->locked)
 		return -EBUSY;
@@ -685,7 +683,7 @@ int gc_job_use_bo(struct gc_job_pending *pending, struct gc_bo *bo, enum gc_acce
 	job->nr_bos++;
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(gc_job_use_bo, GPUCORE_NS);
+EXPORT_SYMBOL_NS_GPL(__gc_job_use_bo, GPUCORE_NS);
 
 /**
  * gc_job_use_vm() - declare the VM the job runs in

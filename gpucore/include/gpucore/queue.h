@@ -286,8 +286,43 @@ int gc_job_add_dep(struct gc_job_pending *pending, struct dma_fence *fence);
 int gc_job_add_syncobj(struct gc_job_pending *pending, struct drm_file *file, u32 handle,
 		       u64 point);
 int gc_job_reserve_bos(struct gc_job_pending *pending, unsigned int count);
-int gc_job_use_bo(struct gc_job_pending *pending, struct gc_bo *bo, enum gc_access access);
+int __gc_job_use_bo(struct gc_job_pending *pending, struct gc_bo *bo, enum gc_access access);
 int gc_job_use_vm(struct gc_job_pending *pending, struct gc_vm *vm);
+
+/**
+ * gc_job_use_bo() - declare a BO the job reads or writes
+ * @pending: the job
+ * @bo: the BO; the job holds its own reference until it is released
+ * @access: how the job uses it
+ *
+ * At gc_job_lock() the job waits for the BO's conflicting fences
+ * (implicit sync); at arm its done fence is added to the BO's reservation.
+ * A BO declared more than once, or BOs that share a reservation, get the
+ * done fence once, for writing if any of the uses writes. Allocates here
+ * what arm will need for the BO, unless gc_job_reserve_bos() made room.
+ *
+ * Without CONFIG_DRM_GPUCORE_DEBUG a job with room takes the BO inline:
+ * the GEM reference and two stores, as a driver filling its own array.
+ *
+ * Context: process context; may sleep.
+ * Return: 0, -EINVAL, -EBUSY once the job is locked, -ENOMEM.
+ */
+static inline int gc_job_use_bo(struct gc_job_pending *pending, struct gc_bo *bo,
+				enum gc_access access)
+{
+#if !IS_ENABLED(CONFIG_DRM_GPUCORE_DEBUG)
+	struct gc_job *job = pending->ptr;
+
+	if (!__gc_no_ptr(job) && !__gc_no_ptr(bo) && access <= GC_ACCESS_WRITE &&
+	    !job->locked && job->nr_bos < job->bo_slots) {
+		job->bos[job->nr_bos].ref = gc_bo_get(bo);
+		job->bos[job->nr_bos].access = access;
+		job->nr_bos++;
+		return 0;
+	}
+#endif
+	return __gc_job_use_bo(pending, bo, access);
+}
 void gc_job_abort(struct gc_job_pending *pending);
 int gc_job_lock(struct gc_job_pending *pending);
 struct gc_job_armed gc_job_arm(struct gc_job_pending *pending);
