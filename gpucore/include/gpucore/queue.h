@@ -288,6 +288,12 @@ int gc_job_add_syncobj(struct gc_job_pending *pending, struct drm_file *file, u3
 int gc_job_reserve_bos(struct gc_job_pending *pending, unsigned int count);
 int __gc_job_use_bo(struct gc_job_pending *pending, struct gc_bo *bo, enum gc_access access);
 int gc_job_use_vm(struct gc_job_pending *pending, struct gc_vm *vm);
+void gc_job_abort(struct gc_job_pending *pending);
+int gc_job_lock(struct gc_job_pending *pending);
+struct gc_job_armed gc_job_arm(struct gc_job_pending *pending);
+struct gc_fence_ref gc_job_done_fence(const struct gc_job_armed *armed);
+void gc_job_push(struct gc_job_armed *armed);
+void gc_job_armed_drop(struct gc_job_armed *armed);
 
 /**
  * gc_job_use_bo() - declare a BO the job reads or writes
@@ -323,12 +329,6 @@ static inline int gc_job_use_bo(struct gc_job_pending *pending, struct gc_bo *bo
 #endif
 	return __gc_job_use_bo(pending, bo, access);
 }
-void gc_job_abort(struct gc_job_pending *pending);
-int gc_job_lock(struct gc_job_pending *pending);
-struct gc_job_armed gc_job_arm(struct gc_job_pending *pending);
-struct gc_fence_ref gc_job_done_fence(const struct gc_job_armed *armed);
-void gc_job_push(struct gc_job_armed *armed);
-void gc_job_armed_drop(struct gc_job_armed *armed);
 
 DEFINE_FREE(gc_job_abort, struct gc_job_pending, gc_job_abort(&_T))
 DEFINE_FREE(gc_job_armed_drop, struct gc_job_armed, gc_job_armed_drop(&_T))
