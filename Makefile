@@ -43,7 +43,9 @@ demo: modules
 	@scripts/e2e.sh --demo
 
 bench:
-	@scripts/bench.sh && scripts/bench.sh --kernel 6.12
+	@rc=0; for k in 6.1 6.12 7.3; do \
+		scripts/bench.sh $$([ $$k = 6.1 ] || echo --kernel $$k) || rc=1; \
+	done; exit $$rc
 
 coccicheck:
 	@scripts/coccicheck.sh $(if $(TREE),--tree $(TREE))

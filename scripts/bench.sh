@@ -6,8 +6,12 @@
 #
 #   scripts/bench.sh                build, boot, measure; prints the table
 #   scripts/bench.sh --kernel 6.12  the same in Debian's stock 6.12 kernel
-#                                   (scripts/kernels.sh fetches it); "make
-#                                   bench" runs both, one table each
+#                                   (scripts/kernels.sh fetches it)
+#   scripts/bench.sh --kernel 7.3   the same in a production 7.3 kernel
+#                                   built from Debian's source (scripts/
+#                                   kunit.sh --kernel 7.3 --arch bench);
+#                                   "make bench" runs all three, one table
+#                                   each
 #   scripts/bench.sh --update-docs  also copies the table and the plot to
 #                                   Documentation/bench/ and the table into
 #                                   Documentation/benchmarks.rst, between
@@ -45,13 +49,13 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--update-docs) UPDATE_DOCS=y ;;
 	--kernel) SERIES=${2:-}; shift ;;
-	*) echo "usage: $0 [--kernel 6.12] [--update-docs]" >&2; exit 2 ;;
+	*) echo "usage: $0 [--kernel 6.12|7.3] [--update-docs]" >&2; exit 2 ;;
 	esac
 	shift
 done
 case "$SERIES" in
-"" | 6.12) ;;
-*) echo "bench: the stock kernels are 6.1 (the default) and 6.12" >&2; exit 2 ;;
+"" | 6.12 | 7.3) ;;
+*) echo "bench: the kernels are 6.1 (the default), 6.12 and 7.3" >&2; exit 2 ;;
 esac
 
 ROUNDS=${GPUCORE_BENCH_ROUNDS:-7}
@@ -366,7 +370,14 @@ report()	# report QEMU_RC PLOT_OK
 gc_deps_e2e
 gc_need gnuplot-nox rsync
 BASE=
-if [ -n "$SERIES" ]; then
+if [ "$SERIES" = 7.3 ]; then
+	# Debian 12 cannot use Debian's 7.3 image: a kernel built here.
+	KDIR=$("$GC_TOP/scripts/kunit.sh" --kernel 7.3 --arch bench | tail -n 1) ||
+		die "the 7.3 bench kernel did not build (build/logs/bench-kernel-build.log)"
+	BASE=$KDIR/root
+	V=$(cat "$KDIR/kver")
+	KERNEL=$BASE/boot/vmlinuz-$V
+elif [ -n "$SERIES" ]; then
 	KDIR=$("$GC_TOP/scripts/kernels.sh" "$SERIES") || die "kernel $SERIES not available"
 	BASE=$GC_CACHE/kernels/$SERIES/root
 	V=$(cat "$GC_CACHE/kernels/$SERIES/kver")

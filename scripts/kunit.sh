@@ -19,6 +19,13 @@
 #                                     only build that kernel, and print the
 #                                     path of its image: it is also the debug
 #                                     kernel of scripts/e2e.sh --debug
+#   scripts/kunit.sh --kernel 7.3 --arch bench
+#                                     not a test kernel: the production
+#                                     x86_64 kernel scripts/bench.sh boots
+#                                     on 7.3 (tests/bench/bench-x86_64.
+#                                     kunitconfig), built with its modules
+#                                     installed under root/ in its build
+#                                     directory, which it prints
 #   scripts/kunit.sh --kernel 7.3 [--arch x86_64 ...]
 #                                     the same on linux-source-7.3 (scripts/
 #                                     kernels.sh fetches it) instead of 6.1;
@@ -103,8 +110,21 @@ kcsan)
 	KERNEL=arch/x86/boot/bzImage
 	ARCH_ARGS=(--arch=x86_64 "--qemu_args=-smp 2 -accel tcg,thread=multi")
 	;;
+bench)
+	NAME=bench-kernel
+	KUNITCONFIG=$GC_TOP/tests/bench/bench-x86_64.kunitconfig
+	RUNLOG=$GC_OUT/logs/bench-kernel-build.log
+	KLOG=/dev/null
+	JSON=/dev/null
+	TIMEOUT=0
+	FILTER=none
+	PREFIX=bench
+	KERNEL=arch/x86/boot/bzImage
+	ARCH_ARGS=(--arch=x86_64)
+	BUILD_ONLY=y
+	;;
 *)
-	echo "usage: scripts/kunit.sh [--kernel 7.3] [--arch um|x86_64 | --kcsan] [--build-only]" >&2
+	echo "usage: scripts/kunit.sh [--kernel 7.3] [--arch um|x86_64|bench | --kcsan] [--build-only]" >&2
 	echo "kunit: 0 passed, 1 failed"
 	exit 2
 	;;
@@ -196,6 +216,26 @@ export CCACHE_DIR=${CCACHE_DIR:-$GC_CACHE/ccache}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-4G}
 before=$(stat -c %Y "$BUILD/$KERNEL" 2>/dev/null || echo none)
 
+# bench_install: the bench kernel's image and modules under $BUILD/root,
+# as a Debian kernel package lays them out, and its release in $BUILD/kver;
+# redone when the image is newer than the installed one.
+bench_install()
+{
+	local v root=$BUILD/root
+
+	v=$(make -s -C "$SRC" O="$BUILD" kernelrelease 2>>"$RUNLOG" 9>&-) || return 1
+	[ "$BUILD/$KERNEL" -nt "$root/boot/vmlinuz-$v" ] || return 0
+	rm -rf "$root"
+	mkdir -p "$root/boot"
+	if ! make -s -C "$SRC" O="$BUILD" INSTALL_MOD_PATH="$root" modules_install \
+		>>"$RUNLOG" 2>&1 9>&-; then
+		echo "$NAME: installing the modules failed, see $RUNLOG" >&2
+		return 1
+	fi
+	cp "$BUILD/$KERNEL" "$root/boot/vmlinuz-$v"
+	echo "$v" >"$BUILD/kver"
+}
+
 if [ "$BUILD_ONLY" = y ]; then
 	if ! python3 "$SRC/tools/testing/kunit/kunit.py" build \
 		--make_options="CC=ccache gcc" --jobs="$(nproc)" \
@@ -206,6 +246,11 @@ if [ "$BUILD_ONLY" = y ]; then
 	fi
 	after=$(stat -c %Y "$BUILD/$KERNEL" 2>/dev/null || echo none)
 	[ "$before" = "$after" ] || echo "$NAME: built test kernel" >&2
+	if [ "$ARCH" = bench ]; then
+		bench_install || exit 1
+		echo "$BUILD"
+		exit 0
+	fi
 	echo "$BUILD/$KERNEL"
 	exit 0
 fi
