@@ -3,7 +3,8 @@
  * gpucore/compat.h - every difference between the kernels gpucore builds on
  *
  * gpucore, its backends and its test modules build unchanged on Linux 6.1
- * (Debian 12) and 6.12 (Debian 12's backports). Where the kernels differ,
+ * (Debian 12), 6.12 (Debian 12's backports) and 7.3 (Debian 13's
+ * backports). Where the kernels differ,
  * the code calls a helper or macro of this header; the GC_HAVE_* switches
  * come from the Kbuild feature probes of gpucore/compat/probes.mk, and no
  * other file tests the kernel version. Each entry says which kernel makes
@@ -33,7 +34,11 @@
  * - Fence ops that detach when the fence signals (6.17) let a signalled
  *   fence outlive the module of its ops. gpucore's fences implement
  *   &dma_fence_ops.release, which keeps them attached, and pin gpucore's
- *   module until they are freed, on every kernel.
+ *   module until they are freed, on every kernel. Nor do they let a job
+ *   publish drm_sched's finished fence instead of its own done fence: that
+ *   fence has a release op too (up to 7.3 at least), so it stays attached
+ *   to gpu-sched's ops and slab, which nothing keeps loaded once gpucore
+ *   and its drivers are gone.
  */
 #ifndef _GPUCORE_COMPAT_H_
 #define _GPUCORE_COMPAT_H_
