@@ -6,6 +6,8 @@
 #include <linux/jiffies.h>
 #include <linux/slab.h>
 
+#include <gpucore/shmem.h>
+
 #include "gc_test.h"
 #include "mock_gpu.h"
 
@@ -302,6 +304,14 @@ bool mock_gpu_wait_frees(struct mock_gpu *gpu, int n)
 		msleep(20);
 	}
 	return true;
+}
+
+struct gc_bo_ref mock_gpu_bo(struct kunit *test, struct mock_gpu *gpu, size_t size)
+{
+	struct gc_bo_unique u = gc_shmem_bo_create(&gpu->mdev->drm, size, &gpu->gdev.refs);
+
+	KUNIT_ASSERT_FALSE(test, gc_is_err(u));
+	return gc_bo_share(&u);
 }
 
 struct mock_job *mock_job_alloc(struct kunit *test, struct mock_ring *ring)

@@ -222,15 +222,6 @@ static void queue_four_interdependent(struct kunit *test)
 	gc_expect_no_reports(test);
 }
 
-static struct gc_bo_ref queue_test_bo(struct kunit *test, struct mock_gpu *gpu)
-{
-	struct gc_bo_unique u = gc_shmem_bo_create(&gpu->mdev->drm, PAGE_SIZE,
-						   &gpu->gdev.refs);
-
-	KUNIT_ASSERT_FALSE(test, gc_is_err(u));
-	return gc_bo_share(&u);
-}
-
 /* Submit a mock job that uses @bo; returns its done fence. */
 static struct gc_fence_ref submit_with_bo(struct kunit *test, struct mock_ring *ring,
 					  struct mock_job *mj, struct gc_bo *bo,
@@ -261,7 +252,7 @@ static void queue_job_holds_bo_until_retired(struct kunit *test)
 
 	mock_gpu_init(test, &gpu);
 	ring = mock_ring_create(test, &gpu, 2, 4, LONG_MS, 0);
-	ref = queue_test_bo(test, &gpu);
+	ref = mock_gpu_bo(test, &gpu, PAGE_SIZE);
 	mj = mock_job_alloc(test, ring);
 	mj->freed = &freed;
 	done = submit_with_bo(test, ring, mj, gc_bo_borrow(&ref), GC_ACCESS_WRITE);
@@ -287,7 +278,7 @@ static void queue_implicit_sync_between_queues(struct kunit *test)
 	mock_gpu_init(test, &gpu);
 	writer = mock_ring_create(test, &gpu, 2, 4, LONG_MS, 0);
 	reader = mock_ring_create(test, &gpu, 2, 4, LONG_MS, 0);
-	ref = queue_test_bo(test, &gpu);
+	ref = mock_gpu_bo(test, &gpu, PAGE_SIZE);
 	dw = submit_with_bo(test, writer, mock_job_alloc(test, writer), gc_bo_borrow(&ref),
 			    GC_ACCESS_WRITE);
 	dr = submit_with_bo(test, reader, mock_job_alloc(test, reader), gc_bo_borrow(&ref),
@@ -318,7 +309,7 @@ static void queue_gpu_waits_for_cpu_write(struct kunit *test)
 
 	mock_gpu_init(test, &gpu);
 	ring = mock_ring_create(test, &gpu, 2, 4, LONG_MS, 1);
-	ref = queue_test_bo(test, &gpu);
+	ref = mock_gpu_bo(test, &gpu, PAGE_SIZE);
 	KUNIT_ASSERT_EQ(test, gc_bo_cpu_begin(&acc, gc_bo_borrow(&ref), GC_ACCESS_WRITE,
 					      false, HZ), 0);
 	done = submit_with_bo(test, ring, mock_job_alloc(test, ring), gc_bo_borrow(&ref),
@@ -347,7 +338,7 @@ static void queue_vm_unbind_waits_for_job(struct kunit *test)
 
 	mock_gpu_init(test, &gpu);
 	ring = mock_ring_create(test, &gpu, 2, 4, LONG_MS, 0);
-	ref = queue_test_bo(test, &gpu);
+	ref = mock_gpu_bo(test, &gpu, PAGE_SIZE);
 	vm = gc_vm_create(&gpu.gdev, 0x10000, 0x100000, NULL, NULL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(vm));
 	KUNIT_ASSERT_EQ(test, gc_vm_bind(vm, gc_bo_borrow(&ref), 0, 0x10000, PAGE_SIZE,
@@ -382,329 +373,6 @@ static void queue_vm_unbind_waits_for_job(struct kunit *test)
  * as a failure path. The job uses three BOs, one of them twice (the
  * merge), and a VM.
  */
-#define ALLOC_COUNT_START	1000
-static void queue_arm_allocates_nothing(struct kunit *test)
-{
-	struct gc_job_pending pending;
-	struct gc_job_armed armed;
-	struct gc_bo_ref refs[3];
-	struct mock_ring *ring;
-	struct gc_fence_ref done;
-	struct mock_gpu gpu;
-	unsigned int i, left;
-	struct gc_vm *vm;
-	bool failed;
-
-	if (!gc_test_fail_nth(0) || !gc_test_fail_sleeping(false))
-		kunit_skip(test, "needs CONFIG_FAILSLAB with its debugfs knobs");
-	mock_gpu_init(test, &gpu);
-	ring = mock_ring_create(test, &gpu, 2, 4, LONG_MS, 0);
-	for (i = 0; i < ARRAY_SIZE(refs); i++)
-		refs[i] = queue_test_bo(test, &gpu);
-	vm = gc_vm_create(&gpu.gdev, 0x10000, 0x100000, NULL, NULL);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(vm));
-	pending = gc_job_init(&mock_job_alloc(test, ring)->base, ring->queue, 0);
-	KUNIT_ASSERT_FALSE(test, gc_is_err(pending));
-	KUNIT_EXPECT_EQ(test, gc_job_use_bo(&pending, gc_bo_borrow(&refs[0]), GC_ACCESS_READ), 0);
-	KUNIT_EXPECT_EQ(test, gc_job_use_bo(&pending, gc_bo_borrow(&refs[1]), GC_ACCESS_WRITE), 0);
-	KUNIT_EXPECT_EQ(test, gc_job_use_bo(&pending, gc_bo_borrow(&refs[2]), GC_ACCESS_READ), 0);
-	KUNIT_EXPECT_EQ(test, gc_job_use_bo(&pending, gc_bo_borrow(&refs[0]), GC_ACCESS_WRITE), 0);
-	KUNIT_EXPECT_EQ(test, gc_job_use_vm(&pending, vm), 0);
-	KUNIT_ASSERT_EQ(test, gc_job_lock(&pending), 0);
-	KUNIT_EXPECT_EQ(test, gc_job_use_bo(&pending, gc_bo_borrow(&refs[2]), GC_ACCESS_READ),
-			-EBUSY);
-
-	gc_test_fail_sleeping(true);
-	/* The count sees a sleeping allocation (and kmemleak's own, if built). */
-	gc_test_fail_nth(ALLOC_COUNT_START);
-	kfree(kmalloc(16, GFP_KERNEL));
-	KUNIT_EXPECT_GE(test, ALLOC_COUNT_START - current->fail_nth, 1u);
-
-	gc_test_fail_nth(ALLOC_COUNT_START);
-	armed = gc_job_arm(&pending);
-	failed = gc_is_err(armed);
-	done = gc_job_done_fence(&armed);
-	gc_job_push(&armed);
-	left = current->fail_nth;
-	gc_test_fail_nth(0);
-	gc_test_fail_sleeping(false);
-	KUNIT_EXPECT_FALSE(test, failed);
-	KUNIT_EXPECT_EQ_MSG(test, ALLOC_COUNT_START - left, 0u, "allocations by arm and push");
-
-	/* The done fence went where the slots were reserved. */
-	KUNIT_ASSERT_TRUE(test, mock_ring_wait_running(ring, 1));
-	KUNIT_EXPECT_FALSE(test, dma_resv_test_signaled(gc_bo_borrow(&refs[0])->gem->resv,
-							DMA_RESV_USAGE_WRITE));
-	KUNIT_EXPECT_TRUE(test, dma_resv_test_signaled(gc_bo_borrow(&refs[2])->gem->resv,
-						       DMA_RESV_USAGE_WRITE));
-	KUNIT_EXPECT_FALSE(test, dma_resv_test_signaled(gc_bo_borrow(&refs[2])->gem->resv,
-							DMA_RESV_USAGE_READ));
-	KUNIT_EXPECT_FALSE(test, dma_resv_test_signaled(&vm->resv, DMA_RESV_USAGE_BOOKKEEP));
-	mock_ring_complete(ring, 1);
-	KUNIT_EXPECT_GT(test, wait_done(&done), 0L);
-	for (i = 0; i < ARRAY_SIZE(refs); i++)
-		gc_bo_put(&refs[i]);
-	gc_vm_destroy(vm);
-	mock_ring_destroy(ring);
-	gc_fence_put(&done);
-	mock_gpu_fini(test, &gpu);
-	gc_expect_no_reports(test);
-}
-
-/* Aborting a locked job lets go of everything gc_job_lock() took. */
-static void queue_locked_job_abort_unlocks(struct kunit *test)
-{
-	struct gc_job_pending pending;
-	struct mock_ring *ring;
-	struct mock_gpu gpu;
-	struct gc_bo_ref ref;
-	struct gc_bo *bo;
-
-	mock_gpu_init(test, &gpu);
-	ring = mock_ring_create(test, &gpu, 2, 4, LONG_MS, 0);
-	ref = queue_test_bo(test, &gpu);
-	bo = gc_bo_borrow(&ref);
-	pending = gc_job_init(&mock_job_alloc(test, ring)->base, ring->queue, 0);
-	KUNIT_ASSERT_FALSE(test, gc_is_err(pending));
-	KUNIT_EXPECT_EQ(test, gc_job_use_bo(&pending, bo, GC_ACCESS_WRITE), 0);
-	KUNIT_ASSERT_EQ(test, gc_job_lock(&pending), 0);
-	KUNIT_EXPECT_EQ(test, gc_job_lock(&pending), -EBUSY);
-	KUNIT_EXPECT_TRUE(test, mutex_is_locked(&ring->queue->submit_lock));
-	KUNIT_EXPECT_TRUE(test, dma_resv_is_locked(bo->gem->resv));
-	gc_job_abort(&pending);
-	KUNIT_EXPECT_FALSE(test, mutex_is_locked(&ring->queue->submit_lock));
-	KUNIT_EXPECT_FALSE(test, dma_resv_is_locked(bo->gem->resv));
-	KUNIT_EXPECT_TRUE(test, dma_resv_test_signaled(bo->gem->resv, DMA_RESV_USAGE_BOOKKEEP));
-	gc_bo_put(&ref);
-	mock_ring_destroy(ring);
-	mock_gpu_fini(test, &gpu);
-	gc_expect_no_reports(test);
-}
-
-/* Room made for a submission's BOs in one go: adding them allocates nothing. */
-static void queue_reserve_bos(struct kunit *test)
-{
-	struct gc_job_pending pending, empty = {};
-	struct gc_bo_ref ref;
-	struct mock_ring *ring;
-	struct mock_gpu gpu;
-	unsigned int i, left;
-	int ret = 0;
-
-	if (!gc_test_fail_nth(0) || !gc_test_fail_sleeping(false))
-		kunit_skip(test, "needs CONFIG_FAILSLAB with its debugfs knobs");
-	mock_gpu_init(test, &gpu);
-	ring = mock_ring_create(test, &gpu, 2, 4, LONG_MS, 0);
-	ref = queue_test_bo(test, &gpu);
-	pending = gc_job_init(&mock_job_alloc(test, ring)->base, ring->queue, 0);
-	KUNIT_ASSERT_FALSE(test, gc_is_err(pending));
-	KUNIT_EXPECT_EQ(test, gc_job_reserve_bos(&empty, 1), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gc_job_use_bo(&pending, gc_bo_borrow(&ref), GC_ACCESS_READ), 0);
-	KUNIT_EXPECT_EQ(test, gc_job_reserve_bos(&pending, UINT_MAX), -ENOMEM);
-	KUNIT_ASSERT_EQ(test, gc_job_reserve_bos(&pending, 37), 0);
-
-	gc_test_fail_sleeping(true);
-	gc_test_fail_nth(ALLOC_COUNT_START);
-	for (i = 0; !ret && i < 37; i++)
-		ret = gc_job_use_bo(&pending, gc_bo_borrow(&ref), GC_ACCESS_READ);
-	left = current->fail_nth;
-	gc_test_fail_nth(0);
-	gc_test_fail_sleeping(false);
-	KUNIT_EXPECT_EQ(test, ret, 0);
-	KUNIT_EXPECT_EQ_MSG(test, ALLOC_COUNT_START - left, 0u, "allocations by 37 BOs");
-	/* The 39th needs more room, which it makes. */
-	KUNIT_EXPECT_EQ(test, gc_job_use_bo(&pending, gc_bo_borrow(&ref), GC_ACCESS_READ), 0);
-	KUNIT_EXPECT_EQ(test, gc_job_lock(&pending), 0);
-	KUNIT_EXPECT_EQ(test, gc_job_reserve_bos(&pending, 1), -EBUSY);
-	gc_job_abort(&pending);
-	KUNIT_EXPECT_EQ(test, gem_refs(gc_bo_borrow(&ref)), 1u);
-	gc_bo_put(&ref);
-	mock_ring_destroy(ring);
-	mock_gpu_fini(test, &gpu);
-	gc_expect_no_reports(test);
-}
-
-/* How many fences @resv holds, of any usage. */
-static unsigned int resv_nr_fences(struct dma_resv *resv)
-{
-	struct dma_resv_iter cursor;
-	struct dma_fence *fence;
-	unsigned int n = 0;
-
-	dma_resv_lock(resv, NULL);
-	dma_resv_for_each_fence(&cursor, resv, DMA_RESV_USAGE_BOOKKEEP, fence)
-		n++;
-	dma_resv_unlock(resv);
-	return n;
-}
-
-/*
- * BOs that share a reservation (a BO of the VM's, an imported one): the
- * done fence goes in once per reservation, with the strongest use, in the
- * one slot the job reserved there. Adding it once per BO would need a
- * second slot (the weaker use after the stronger one is a new entry).
- */
-static void queue_shared_resv_published_once(struct kunit *test)
-{
-	struct gc_job_pending pending;
-	struct gc_job_armed armed;
-	struct gc_bo *a, *b, *c;
-	struct gc_bo_ref refs[3];
-	struct gc_fence_ref done;
-	struct mock_ring *ring;
-	struct mock_gpu gpu;
-	struct gc_vm *vm;
-	unsigned int i;
-
-	mock_gpu_init(test, &gpu);
-	ring = mock_ring_create(test, &gpu, 2, 4, LONG_MS, 0);
-	for (i = 0; i < ARRAY_SIZE(refs); i++)
-		refs[i] = queue_test_bo(test, &gpu);
-	a = gc_bo_borrow(&refs[0]);
-	b = gc_bo_borrow(&refs[1]);
-	c = gc_bo_borrow(&refs[2]);
-	vm = gc_vm_create(&gpu.gdev, 0x10000, 0x100000, NULL, NULL);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(vm));
-	/* As a driver sets them up: b shares a's reservation, c the VM's. */
-	b->gem->resv = a->gem->resv;
-	c->gem->resv = &vm->resv;
-
-	pending = gc_job_init(&mock_job_alloc(test, ring)->base, ring->queue, 0);
-	KUNIT_ASSERT_FALSE(test, gc_is_err(pending));
-	KUNIT_EXPECT_EQ(test, gc_job_use_bo(&pending, a, GC_ACCESS_WRITE), 0);
-	KUNIT_EXPECT_EQ(test, gc_job_use_bo(&pending, b, GC_ACCESS_READ), 0);
-	KUNIT_EXPECT_EQ(test, gc_job_use_bo(&pending, c, GC_ACCESS_READ), 0);
-	KUNIT_EXPECT_EQ(test, gc_job_use_vm(&pending, vm), 0);
-	armed = gc_job_arm(&pending);
-	KUNIT_ASSERT_FALSE(test, gc_is_err(armed));
-	done = gc_job_done_fence(&armed);
-	gc_job_push(&armed);
-
-	KUNIT_EXPECT_EQ(test, resv_nr_fences(a->gem->resv), 1u);
-	KUNIT_EXPECT_FALSE(test, dma_resv_test_signaled(a->gem->resv, DMA_RESV_USAGE_WRITE));
-	KUNIT_EXPECT_EQ(test, resv_nr_fences(&vm->resv), 1u);
-	KUNIT_EXPECT_TRUE(test, dma_resv_test_signaled(&vm->resv, DMA_RESV_USAGE_WRITE));
-	KUNIT_EXPECT_FALSE(test, dma_resv_test_signaled(&vm->resv, DMA_RESV_USAGE_READ));
-	KUNIT_ASSERT_TRUE(test, mock_ring_wait_running(ring, 1));
-	mock_ring_complete(ring, 1);
-	KUNIT_EXPECT_GT(test, wait_done(&done), 0L);
-	KUNIT_EXPECT_TRUE(test, mock_gpu_wait_frees(&gpu, 1));
-	b->gem->resv = &b->gem->_resv;
-	c->gem->resv = &c->gem->_resv;
-	for (i = 0; i < ARRAY_SIZE(refs); i++)
-		gc_bo_put(&refs[i]);
-	gc_vm_put(vm);
-	gc_fence_put(&done);
-	mock_ring_destroy(ring);
-	mock_gpu_fini(test, &gpu);
-	gc_expect_no_reports(test);
-}
-
-/*
- * The validate step runs with every reservation held, before the job
- * collects fences: the move it starts is a dependency, so the job runs
- * only after the move has finished.
- */
-static void queue_validate_move_runs_first(struct kunit *test)
-{
-	struct gc_job_pending pending;
-	struct gc_job_armed armed;
-	struct gc_bo_ref refs[2];
-	struct gc_fence_ref done;
-	struct mock_ring *ring;
-	struct mock_job *mj;
-	struct mock_gpu gpu;
-	struct dma_fence *move;
-	struct gc_vm *vm;
-	unsigned int i;
-
-	mock_gpu_init(test, &gpu);
-	ring = mock_ring_create(test, &gpu, 2, 4, LONG_MS, 0);
-	for (i = 0; i < ARRAY_SIZE(refs); i++)
-		refs[i] = queue_test_bo(test, &gpu);
-	vm = gc_vm_create(&gpu.gdev, 0x10000, 0x100000, NULL, NULL);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(vm));
-	move = gc_test_foreign_fence(test);
-	mj = mock_job_alloc(test, ring);
-	mj->move = move;
-	pending = gc_job_init(&mj->base, ring->queue, 0);
-	KUNIT_ASSERT_FALSE(test, gc_is_err(pending));
-	KUNIT_EXPECT_EQ(test, gc_job_use_bo(&pending, gc_bo_borrow(&refs[0]), GC_ACCESS_READ), 0);
-	KUNIT_EXPECT_EQ(test, gc_job_use_bo(&pending, gc_bo_borrow(&refs[1]), GC_ACCESS_WRITE), 0);
-	KUNIT_EXPECT_EQ(test, gc_job_use_vm(&pending, vm), 0);
-	KUNIT_ASSERT_EQ(test, gc_job_lock(&pending), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&ring->validates), 1);
-	armed = gc_job_arm(&pending);
-	KUNIT_ASSERT_FALSE(test, gc_is_err(armed));
-	done = gc_job_done_fence(&armed);
-	gc_job_push(&armed);
-	KUNIT_EXPECT_EQ(test, atomic_read(&ring->validates), 1);
-
-	/*
-	 * Both BOs are behind the move: nothing runs until it has finished.
-	 * The scheduler gets time to run the job if it wrongly would.
-	 */
-	msleep(200);
-	KUNIT_EXPECT_EQ(test, atomic_read(&gpu.runs), 0);
-	dma_fence_signal(move);
-	KUNIT_ASSERT_TRUE(test, mock_ring_wait_running(ring, 1));
-	mock_ring_complete(ring, 1);
-	KUNIT_EXPECT_GT(test, wait_done(&done), 0L);
-	KUNIT_EXPECT_EQ(test, done_status(&done), 1);
-	dma_fence_put(move);
-	for (i = 0; i < ARRAY_SIZE(refs); i++)
-		gc_bo_put(&refs[i]);
-	gc_vm_put(vm);
-	gc_fence_put(&done);
-	mock_ring_destroy(ring);
-	mock_gpu_fini(test, &gpu);
-	gc_expect_no_reports(test);
-}
-
-/*
- * A validate step that fails (no room to place a BO) fails the lock with
- * its error and leaves nothing held; arm of a job not locked validates too.
- */
-static void queue_validate_error_unlocks(struct kunit *test)
-{
-	struct gc_job_pending pending;
-	struct gc_job_armed armed;
-	struct mock_ring *ring;
-	struct mock_job *mj;
-	struct mock_gpu gpu;
-	struct gc_bo_ref ref;
-	struct gc_bo *bo;
-
-	mock_gpu_init(test, &gpu);
-	ring = mock_ring_create(test, &gpu, 2, 4, LONG_MS, 0);
-	ref = queue_test_bo(test, &gpu);
-	bo = gc_bo_borrow(&ref);
-	mj = mock_job_alloc(test, ring);
-	mj->validate_error = -ENOSPC;
-	pending = gc_job_init(&mj->base, ring->queue, 0);
-	KUNIT_ASSERT_FALSE(test, gc_is_err(pending));
-	KUNIT_EXPECT_EQ(test, gc_job_use_bo(&pending, bo, GC_ACCESS_WRITE), 0);
-	KUNIT_EXPECT_EQ(test, gc_job_lock(&pending), -ENOSPC);
-	KUNIT_EXPECT_FALSE(test, mutex_is_locked(&ring->queue->submit_lock));
-	KUNIT_EXPECT_FALSE(test, dma_resv_is_locked(bo->gem->resv));
-	KUNIT_EXPECT_TRUE(test, dma_resv_test_signaled(bo->gem->resv, DMA_RESV_USAGE_BOOKKEEP));
-
-	/* Still pending: the next try goes through arm, which validates. */
-	mj->validate_error = -ENOMEM;
-	armed = gc_job_arm(&pending);
-	KUNIT_EXPECT_TRUE(test, gc_is_err(armed));
-	KUNIT_EXPECT_EQ(test, gc_err(armed), -ENOMEM);
-	KUNIT_EXPECT_EQ(test, atomic_read(&ring->validates), 2);
-	KUNIT_EXPECT_FALSE(test, mutex_is_locked(&ring->queue->submit_lock));
-	KUNIT_EXPECT_FALSE(test, dma_resv_is_locked(bo->gem->resv));
-	KUNIT_EXPECT_TRUE(test, mock_gpu_wait_frees(&gpu, 1));
-	KUNIT_EXPECT_EQ(test, atomic_read(&gpu.runs), 0);
-	gc_bo_put(&ref);
-	mock_ring_destroy(ring);
-	mock_gpu_fini(test, &gpu);
-	gc_expect_no_reports(test);
-}
-
 static void queue_backpressure(struct kunit *test)
 {
 	struct gc_fence_ref done[2], last;
@@ -998,12 +666,6 @@ static struct kunit_case gc_queue_cases[] = {
 	KUNIT_CASE(queue_implicit_sync_between_queues),
 	KUNIT_CASE(queue_gpu_waits_for_cpu_write),
 	KUNIT_CASE(queue_vm_unbind_waits_for_job),
-	KUNIT_CASE(queue_arm_allocates_nothing),
-	KUNIT_CASE(queue_locked_job_abort_unlocks),
-	KUNIT_CASE(queue_reserve_bos),
-	KUNIT_CASE(queue_shared_resv_published_once),
-	KUNIT_CASE(queue_validate_move_runs_first),
-	KUNIT_CASE(queue_validate_error_unlocks),
 	KUNIT_CASE(queue_backpressure),
 	KUNIT_CASE(queue_concurrent_submission),
 	KUNIT_CASE(queue_syncobj_dependency),
