@@ -94,6 +94,7 @@ static void gc_queue_fini(struct gc_queue *queue)
 	 */
 	if (queue->ops->release)
 		queue->ops->release(queue);
+	dma_fence_put(queue->last_hw);
 	gc_timeline_put(queue->tl);
 	mutex_destroy(&queue->submit_lock);
 
@@ -151,6 +152,25 @@ static void gc_job_release(struct gc_job *job)
  * dma_fence_begin_signalling(), so lockdep reports a backend callback that
  * allocates with reclaim or takes a lock held around such an allocation.
  */
+/*
+ * A job that does not run (its queue is banned or dying, the device is
+ * gone, the backend refused it) completes with @error, but only after the
+ * job run before it: done fences of one queue signal in order. A
+ * reservation keeps only the latest fence of a context, so an out-of-order
+ * one would stand for work still running; the VM, for one, keeps unbound
+ * ranges mapped for exactly that fence. Runs in the scheduler's submission
+ * context, as every run_job, so @queue->last_hw needs no lock.
+ */
+static struct dma_fence *gc_job_not_run(struct gc_job *job, int error)
+{
+	struct gc_queue *queue = job->queue;
+
+	job->error = error;
+	job->not_run = true;
+	job->hw_fence = queue->last_hw ? dma_fence_get(queue->last_hw) : dma_fence_get_stub();
+	return dma_fence_get(job->hw_fence);
+}
+
 static struct dma_fence *gc_sched_run_job(struct drm_sched_job *sched_job)
 {
 	struct gc_job *job = to_gc_job(sched_job);
@@ -160,16 +180,19 @@ static struct dma_fence *gc_sched_run_job(struct drm_sched_job *sched_job)
 	int idx;
 
 	if (READ_ONCE(queue->banned) || READ_ONCE(queue->dying))
-		return ERR_PTR(-ECANCELED);
+		return gc_job_not_run(job, -ECANCELED);
 	/* Hardware is only touched inside the device gate. */
 	if (!drm_dev_enter(queue->gdev->drm, &idx))
-		return ERR_PTR(-ENODEV);
+		return gc_job_not_run(job, -ENODEV);
 	cookie = dma_fence_begin_signalling();
 	fence = queue->ops->run(job);
 	dma_fence_end_signalling(cookie);
 	drm_dev_exit(idx);
-	if (!IS_ERR_OR_NULL(fence))
-		job->hw_fence = dma_fence_get(fence);
+	if (IS_ERR_OR_NULL(fence))
+		return gc_job_not_run(job, fence ? PTR_ERR(fence) : -EINVAL);
+	job->hw_fence = dma_fence_get(fence);
+	dma_fence_put(queue->last_hw);
+	queue->last_hw = dma_fence_get(fence);
 	return fence;
 }
 
@@ -190,10 +213,12 @@ static enum drm_gpu_sched_stat gc_sched_timedout_job(struct drm_sched_job *sched
 	/*
 	 * The job may have finished since the timer fired (6.1 picks the
 	 * oldest pending job, freed or not yet): a finished job is never
-	 * judged. After unplug the hardware is gone and gc_device_unplug()
-	 * has stopped the queue: nothing to judge either.
+	 * judged, nor one the backend never saw (it waits for the job before
+	 * it, which is judged in its turn). After unplug the hardware is gone
+	 * and gc_device_unplug() has stopped the queue: nothing to judge
+	 * either.
 	 */
-	if ((job->hw_fence && dma_fence_is_signaled(job->hw_fence)) ||
+	if (job->not_run || (job->hw_fence && dma_fence_is_signaled(job->hw_fence)) ||
 	    !drm_dev_enter(queue->gdev->drm, &idx)) {
 		gc_compat_sched_requeue(&queue->sched, sched_job);
 		goto out;

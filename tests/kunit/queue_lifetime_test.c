@@ -50,6 +50,43 @@ static void lifetime_destroy_cancels_queued(struct kunit *test)
 	gc_expect_no_reports(test);
 }
 
+/*
+ * A job cancelled by the queue's destruction while the job before it still
+ * runs completes after that job, not at once: done fences of one queue
+ * signal in order (a reservation keeps only a context's latest fence, and
+ * the VM keeps unbound ranges mapped for exactly that one).
+ */
+static void lifetime_cancelled_job_completes_in_order(struct kunit *test)
+{
+	struct dma_fence *gate = gc_test_foreign_fence(test);
+	struct gc_fence_ref running, cancelled;
+	struct mock_ring *ring;
+	struct mock_gpu gpu;
+
+	mock_gpu_init(test, &gpu);
+	/* Room for both on the hardware: only the gate holds the second back. */
+	ring = mock_ring_create(test, &gpu, 2, 4, LONG_MS, 0);
+	running = mock_submit(test, ring, mock_job_alloc(test, ring), NULL);
+	cancelled = mock_submit(test, ring, mock_job_alloc(test, ring), gate);
+	KUNIT_ASSERT_TRUE(test, mock_ring_wait_running(ring, 1));
+	mock_ring_destroy(ring);
+	dma_fence_signal(gate);
+	/* The scheduler gets time to complete the second job if it wrongly would. */
+	msleep(100);
+	KUNIT_EXPECT_FALSE(test, dma_fence_is_signaled(gc_fence_borrow(&cancelled)));
+	mock_ring_complete(ring, 1);
+	KUNIT_EXPECT_GT(test, wait_done(&running), 0L);
+	KUNIT_EXPECT_GT(test, wait_done(&cancelled), 0L);
+	KUNIT_EXPECT_EQ(test, done_status(&running), 1);
+	KUNIT_EXPECT_EQ(test, done_status(&cancelled), -ECANCELED);
+	gc_fence_put(&running);
+	gc_fence_put(&cancelled);
+	dma_fence_put(gate);
+	mock_gpu_fini(test, &gpu);
+	KUNIT_EXPECT_EQ(test, atomic_read(&gpu.runs), 1);
+	gc_expect_no_reports(test);
+}
+
 /* Entity cleanup with half the jobs still pending. */
 static void lifetime_destroy_half_done(struct kunit *test)
 {
@@ -575,6 +612,7 @@ static void lifetime_entity_kill_cancels(struct kunit *test)
 static struct kunit_case gc_queue_lifetime_cases[] = {
 	KUNIT_CASE(lifetime_entity_kill_cancels),
 	KUNIT_CASE(lifetime_destroy_cancels_queued),
+	KUNIT_CASE(lifetime_cancelled_job_completes_in_order),
 	KUNIT_CASE(lifetime_destroy_half_done),
 	KUNIT_CASE(lifetime_destroy_waits_for_dependencies),
 	KUNIT_CASE(lifetime_done_fence_outlives_queue),

@@ -98,7 +98,8 @@ struct gc_queue;
  * struct gc_queue_ops - what a backend provides to run jobs
  * @run: start @job on the hardware, inside the device gate. Return the
  *	hardware fence (a new reference) that signals when the job is done,
- *	or an ERR_PTR() to fail the job without running it. Runs in the
+ *	or an ERR_PTR() to fail the job without running it (it completes
+ *	with that error after the job run before it). Runs in the
  *	scheduler thread, on the fence signalling path: no sleeping
  *	allocation.
  * @validate: optional: called by gc_job_lock() (or gc_job_arm() of a job
@@ -169,6 +170,8 @@ struct gc_queue_params {
  * @dying: gc_queue_destroy() was called
  * @unplugged: the device is gone
  * @nr_timeouts: guilty timeouts so far
+ * @last_hw: the hardware fence of the last job the backend ran, with a
+ *	reference; jobs that do not run complete after it
  * @fini_work: tears the scheduler down after the last job
  * @link: in the device's list of queues
  * @created: stack depot handle of the creator's stack (debug builds), for
@@ -191,6 +194,7 @@ struct gc_queue {
 	bool dying;
 	bool unplugged;
 	unsigned int nr_timeouts;
+	struct dma_fence *last_hw;
 	struct work_struct fini_work;
 	struct list_head link;
 	depot_stack_handle_t created;
@@ -228,6 +232,8 @@ struct gc_job_bo {
  *	reference
  * @error: the error the done fence gets whatever the hardware said
  *	(-ETIMEDOUT for a guilty job), or 0
+ * @not_run: the backend never saw the job: it completes with @error after
+ *	the job run before it (@hw_fence is that job's)
  * @done_cb: signals @done when the scheduler's finished fence signals
  */
 struct gc_job {
@@ -244,6 +250,7 @@ struct gc_job {
 	struct gc_vm *vm;
 	struct dma_fence *hw_fence;
 	int error;
+	bool not_run;
 	struct dma_fence_cb done_cb;
 };
 
