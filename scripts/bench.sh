@@ -373,7 +373,7 @@ BASE=
 if [ "$SERIES" = 7.3 ]; then
 	# Debian 12 cannot use Debian's 7.3 image: a kernel built here.
 	KDIR=$("$GC_TOP/scripts/kunit.sh" --kernel 7.3 --arch bench | tail -n 1) ||
-		die "the 7.3 bench kernel did not build (build/logs/bench-kernel-build.log)"
+		die "the 7.3 bench kernel did not build (build/logs/kunit-7.3-bench-build.log)"
 	BASE=$KDIR/root
 	V=$(cat "$KDIR/kver")
 	KERNEL=$BASE/boot/vmlinuz-$V

@@ -113,7 +113,8 @@ kcsan)
 bench)
 	NAME=bench-kernel
 	KUNITCONFIG=$GC_TOP/tests/bench/bench-x86_64.kunitconfig
-	RUNLOG=$GC_OUT/logs/bench-kernel-build.log
+	# A build alone: its log is kunit-PREFIX-build.log, as set below.
+	RUNLOG=/dev/null
 	KLOG=/dev/null
 	JSON=/dev/null
 	TIMEOUT=0
@@ -133,7 +134,11 @@ esac
 # (prefixed, so that the pruning below keeps each kernel's own).
 if [ -n "$SERIES" ]; then
 	# kunit-7.3, kunit-7.3-x86-64, kunit-7.3-kcsan
-	NAME=kunit-$SERIES${NAME#kunit}
+	if [ "$ARCH" = bench ]; then
+		NAME=bench-kernel-$SERIES
+	else
+		NAME=kunit-$SERIES${NAME#kunit}
+	fi
 	PREFIX=$SERIES-$PREFIX
 	RUNLOG=${RUNLOG%-run.log}-$SERIES-run.log
 	KLOG=${KLOG%.log}-$SERIES.log
