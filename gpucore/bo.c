@@ -16,9 +16,14 @@
 
 #define GC_BO_POISON	0x6763dead
 
-/*
- * The BO behind a handle, if it may be used: not empty, not stale (debug
- * tracking), attached.
+/**
+ * gc_bo_check() - the BO behind a handle, if it may be used
+ * @bo: the handle's pointer
+ * @track: the handle's tracking slot
+ * @reuse: the report for a handle whose reference was already put
+ *
+ * Return: @bo if the handle is not empty, not stale (debug tracking) and
+ * holds an attached BO; NULL otherwise (reported, unless empty).
  */
 struct gc_bo *gc_bo_check(struct gc_bo *bo, struct gc_track_slot track,
 			  enum gc_report_kind reuse)
@@ -34,13 +39,25 @@ struct gc_bo *gc_bo_check(struct gc_bo *bo, struct gc_track_slot track,
 	return bo;
 }
 
-/* Record a new owned reference to @bo, for the slot of its handle. */
+/**
+ * gc_bo_take() - record a new owned reference to a BO
+ * @bo: the BO
+ * @kind: what holds the reference, for reports
+ *
+ * Return: the tracking slot of the handle that holds it.
+ */
 struct gc_track_slot gc_bo_take(struct gc_bo *bo, const char *kind)
 {
 	return gc_track_slot_take(bo, kind, bo->dir_id);
 }
 
-/* The handle with @track puts its reference: false for a double put (reported). */
+/**
+ * gc_bo_drop() - the handle with @track puts its reference to @bo
+ * @track: the handle's tracking slot
+ * @bo: the BO
+ *
+ * Return: false for a double put (reported): the caller must not put.
+ */
 bool gc_bo_drop(struct gc_track_slot track, struct gc_bo *bo)
 {
 	return gc_track_slot_drop(track, bo, GC_REPORT_DOUBLE_PUT);

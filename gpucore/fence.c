@@ -86,7 +86,12 @@ bool gc_is_fence(const struct dma_fence *fence)
 }
 EXPORT_SYMBOL_NS_GPL(gc_is_fence, GPUCORE_NS);
 
-/* The tracking scope of references to @fence: its timeline's for ours. */
+/**
+ * gc_fence_dir_id() - the tracking scope of references to a fence
+ * @fence: any fence
+ *
+ * Return: the scope of the fence's timeline for a gpucore fence, else 0.
+ */
 u32 gc_fence_dir_id(struct dma_fence *fence)
 {
 	return gc_is_fence(fence) ? to_gc_fence(fence)->dir_id : 0;
