@@ -656,7 +656,6 @@ static void catalogue_07_unplug_with_work_in_flight(struct kunit *test)
 	struct mock_ring *ring;
 	struct drm_file *file;
 	struct gc_queue *queue;
-	struct gc_bo_unique u;
 	struct gc_bo_vmap map;
 	struct gc_bo_ref ref;
 	struct mock_gpu gpu;
@@ -670,9 +669,7 @@ static void catalogue_07_unplug_with_work_in_flight(struct kunit *test)
 	ring = mock_ring_create(test, &gpu, 1, 4, LONG_MS, 0);
 	vm = gc_vm_create(&gpu.gdev, VA_BASE, VA_SIZE, NULL, NULL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(vm));
-	u = gc_shmem_bo_create(&gpu.mdev->drm, PAGE_SIZE, &gpu.gdev.refs);
-	ref = gc_bo_publish(&u, file, &handle);
-	KUNIT_ASSERT_FALSE(test, gc_is_err(ref));
+	ref = mock_gpu_file_bo(test, &gpu, file, &handle);
 	bo = gc_bo_borrow(&ref);
 	KUNIT_ASSERT_EQ(test, drm_gem_create_mmap_offset(bo->gem), 0);
 	KUNIT_ASSERT_EQ(test, gc_vm_bind(vm, bo, 0, VA_BASE, PAGE_SIZE,

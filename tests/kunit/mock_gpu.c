@@ -314,6 +314,16 @@ struct gc_bo_ref mock_gpu_bo(struct kunit *test, struct mock_gpu *gpu, size_t si
 	return gc_bo_share(&u);
 }
 
+struct gc_bo_ref mock_gpu_file_bo(struct kunit *test, struct mock_gpu *gpu,
+				  struct drm_file *file, u32 *handle)
+{
+	struct gc_bo_unique u = gc_shmem_bo_create(&gpu->mdev->drm, PAGE_SIZE, &gpu->gdev.refs);
+	struct gc_bo_ref ref = gc_bo_publish(&u, file, handle);
+
+	KUNIT_ASSERT_FALSE(test, gc_is_err(ref));
+	return ref;
+}
+
 struct mock_job *mock_job_alloc(struct kunit *test, struct mock_ring *ring)
 {
 	struct mock_job *mj = kzalloc(sizeof(*mj), GFP_KERNEL);

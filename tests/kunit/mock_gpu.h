@@ -91,6 +91,9 @@ bool mock_gpu_wait_frees(struct mock_gpu *gpu, int n);
 struct mock_job *mock_job_alloc(struct kunit *test, struct mock_ring *ring);
 /* A shmem BO of @size on the mock GPU's device, shared; asserts success. */
 struct gc_bo_ref mock_gpu_bo(struct kunit *test, struct mock_gpu *gpu, size_t size);
+/* A one-page shmem BO published in @file as *@handle; asserts success. */
+struct gc_bo_ref mock_gpu_file_bo(struct kunit *test, struct mock_gpu *gpu,
+				  struct drm_file *file, u32 *handle);
 /* Init + arm + push a mock job; returns its done fence. */
 struct gc_fence_ref mock_submit(struct kunit *test, struct mock_ring *ring,
 				struct mock_job *job, struct dma_fence *dep);
