@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
  * gpucore fences: dma_fence with a unique signaller, checked signalling
- * rules, and nothing that points outside the fence once it has signalled.
+ * rules, and nothing that points outside gpucore once it has signalled.
  */
 
+#include <linux/atomic.h>
 #include <linux/dma-fence.h>
 #include <linux/kref.h>
 #include <linux/module.h>
@@ -25,46 +26,49 @@
 
 /**
  * struct gc_timeline - a fence context with ordered seqnos
- * @kref: held by the creator and by every fence not yet signalled
- * @lock: protects @seqno and @last_signalled
+ * @kref: held by the creator and by every fence until the fence is freed
  * @context: dma_fence context of the timeline's fences
  * @seqno: seqno of the newest fence
  * @last_signalled: highest seqno signalled without error
  * @dir_id: tracking scope of the timeline's fences
- * @driver_name: copied into each fence
- * @name: copied into each fence
+ * @driver_name: reported by each fence
+ * @name: reported by each fence
+ * @rcu: the timeline is freed after a grace period, like its fences
+ *
+ * No lock: fences take their seqno with one atomic increment and raise
+ * @last_signalled with a compare-and-exchange, so that neither creating
+ * nor signalling a fence takes a lock shared by the whole timeline.
  */
 struct gc_timeline {
 	struct kref kref;
-	spinlock_t lock;	/* protects seqno and last_signalled */
 	u64 context;
-	u64 seqno;
-	u64 last_signalled;
+	atomic64_t seqno;
+	atomic64_t last_signalled;
 	u32 dir_id;
 	char driver_name[16];
 	char name[32];
+	struct rcu_head rcu;
 };
 
 /**
  * struct gc_fence - a gpucore fence
  * @base: the dma_fence every consumer sees
- * @lock: the fence's own lock, so it needs nothing outside itself
+ * @lock: the fence's own lock, so it needs no lock of its signaller
  * @magic: %GC_FENCE_MAGIC while alive, poisoned on release
  * @dir_id: tracking scope of references to the fence
- * @tl: the timeline, held until the fence signals, for the order check
  * @created: stack of the code that created the fence (debug builds)
- * @driver_name: copy of the timeline's driver name
- * @timeline_name: copy of the timeline's name
+ * @tl: the timeline, held until the fence is freed: the order check
+ *	needs it until the fence signals, and its names are the fence's
+ *	names for as long as anyone may ask for them. It is gpucore's
+ *	memory, which the fence's module reference keeps loaded.
  */
 struct gc_fence {
 	struct dma_fence base;
 	spinlock_t lock;	/* the dma_fence lock, inside the fence */
 	u32 magic;
 	u32 dir_id;
-	struct gc_timeline *tl;
 	depot_stack_handle_t created;
-	char driver_name[16];
-	char timeline_name[32];
+	struct gc_timeline *tl;
 };
 
 static const struct dma_fence_ops gc_fence_ops;
@@ -99,12 +103,18 @@ u32 gc_fence_dir_id(struct dma_fence *fence)
 
 static const char *gc_fence_get_driver_name(struct dma_fence *fence)
 {
-	return to_gc_fence(fence)->driver_name;
+	return to_gc_fence(fence)->tl->driver_name;
 }
 
 static const char *gc_fence_get_timeline_name(struct dma_fence *fence)
 {
-	return to_gc_fence(fence)->timeline_name;
+	return to_gc_fence(fence)->tl->name;
+}
+
+static void gc_timeline_free(struct kref *kref)
+{
+	/* RCU readers of a fence may still read its names. */
+	kfree_rcu(container_of(kref, struct gc_timeline, kref), rcu);
 }
 
 static void gc_fence_release(struct dma_fence *fence)
@@ -112,8 +122,9 @@ static void gc_fence_release(struct dma_fence *fence)
 	struct gc_fence *gf = to_gc_fence(fence);
 
 	gf->magic = GC_FENCE_POISON;
+	kref_put(&gf->tl->kref, gc_timeline_free);
 	kfree_rcu(gf, base.rcu);
-	/* Pairs with __module_get() in gc_fence_create(). */
+	/* Pairs with __module_get() in gc_fence_init(). */
 	module_put(THIS_MODULE);
 }
 
@@ -122,11 +133,6 @@ static const struct dma_fence_ops gc_fence_ops = {
 	.get_timeline_name = gc_fence_get_timeline_name,
 	.release = gc_fence_release,
 };
-
-static void gc_timeline_free(struct kref *kref)
-{
-	kfree(container_of(kref, struct gc_timeline, kref));
-}
 
 /**
  * gc_timeline_create() - create a fence timeline
@@ -137,7 +143,8 @@ static void gc_timeline_free(struct kref *kref)
  *
  * A timeline is one dma_fence context: its fences get increasing seqnos
  * and must signal in that order. It stays allocated while any of its fences
- * is unsignalled, so gc_timeline_put() may be called with work in flight.
+ * does (the fences report its names), so gc_timeline_put() may be called
+ * with work in flight. It holds nothing but its own memory.
  *
  * Context: process context; may sleep.
  * Return: the timeline, ERR_PTR(-EINVAL) for a NULL name,
@@ -154,7 +161,6 @@ struct gc_timeline *gc_timeline_create(const char *driver_name, const char *name
 	if (!tl)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&tl->kref);
-	spin_lock_init(&tl->lock);
 	tl->context = dma_fence_context_alloc(1);
 	tl->dir_id = gc_track_dir_id(dir);
 	strscpy(tl->driver_name, driver_name, sizeof(tl->driver_name));
@@ -167,8 +173,8 @@ EXPORT_SYMBOL_NS_GPL(gc_timeline_create, GPUCORE_NS);
  * gc_timeline_put() - drop the creator's reference to a timeline
  * @tl: the timeline, or NULL
  *
- * Fences already created keep working; the timeline is freed when the last
- * of them signals.
+ * Fences already created keep working; the timeline is freed with the last
+ * of them.
  *
  * Context: any.
  */
@@ -210,24 +216,16 @@ static struct gc_fence_signaller gc_fence_init(struct gc_fence *gf, struct gc_ti
 					       struct lock_class_key *class)
 {
 	struct gc_fence_signaller sig = {};
-	unsigned long flags;
-	u64 seqno;
 
 	spin_lock_init(&gf->lock);
 	if (class)
 		lockdep_set_class(&gf->lock, class);
 	gf->magic = GC_FENCE_MAGIC;
 	gf->dir_id = tl->dir_id;
-	memcpy(gf->driver_name, tl->driver_name, sizeof(gf->driver_name));
-	memcpy(gf->timeline_name, tl->name, sizeof(gf->timeline_name));
 	kref_get(&tl->kref);
 	gf->tl = tl;
-
-	spin_lock_irqsave(&tl->lock, flags);
-	seqno = ++tl->seqno;
-	spin_unlock_irqrestore(&tl->lock, flags);
-
-	dma_fence_init(&gf->base, &gc_fence_ops, &gf->lock, tl->context, seqno);
+	dma_fence_init(&gf->base, &gc_fence_ops, &gf->lock, tl->context,
+		       atomic64_inc_return(&tl->seqno));
 	__module_get(THIS_MODULE);
 	sig.ptr = gf;
 	sig.track = gc_track_slot_take(gf, "fence signaller", gf->dir_id);
@@ -354,32 +352,29 @@ u64 gc_fence_signaller_seqno(const struct gc_fence_signaller *sig)
 }
 EXPORT_SYMBOL_NS_GPL(gc_fence_signaller_seqno, GPUCORE_NS);
 
-/* Check the timeline order and release the fence's hold on its timeline. */
-static void gc_fence_leave_timeline(struct gc_fence *gf, int error)
+/*
+ * Check the timeline order: a fence signalled without error must have a
+ * higher seqno than every fence of its timeline signalled before it.
+ */
+static void gc_fence_check_order(struct gc_fence *gf, int error)
 {
 	struct gc_timeline *tl = gf->tl;
-	unsigned long flags;
-	bool late = false;
-	u64 last;
+	s64 seqno = gf->base.seqno;
+	s64 last = atomic64_read(&tl->last_signalled);
+	struct gc_report_stack stack;
 
-	gf->tl = NULL;
-	spin_lock_irqsave(&tl->lock, flags);
-	last = tl->last_signalled;
-	if (!error) {
-		if (gf->base.seqno <= last)
-			late = true;
-		else
-			tl->last_signalled = gf->base.seqno;
-	}
-	spin_unlock_irqrestore(&tl->lock, flags);
-	if (late) {
-		struct gc_report_stack stack = { "created", gf->created };
-
-		gc_report(GC_REPORT_FENCE_ORDER, &stack, 1,
-			  "fence %s:%s seqno %llu signalled after seqno %llu",
-			  gf->driver_name, gf->timeline_name, gf->base.seqno, last);
-	}
-	gc_timeline_put(tl);
+	if (error)
+		return;
+	do {
+		if (seqno <= last)
+			goto late;
+	} while (!atomic64_try_cmpxchg(&tl->last_signalled, &last, seqno));
+	return;
+late:
+	stack = (struct gc_report_stack){ "created", gf->created };
+	gc_report(GC_REPORT_FENCE_ORDER, &stack, 1,
+		  "fence %s:%s seqno %llu signalled after seqno %lld",
+		  tl->driver_name, tl->name, gf->base.seqno, last);
 }
 
 static int gc_fence_complete(struct gc_fence_signaller *sig, int error)
@@ -400,11 +395,11 @@ static int gc_fence_complete(struct gc_fence_signaller *sig, int error)
 	if (test_and_set_bit(GC_FENCE_FLAG_CONSUMED, &gf->base.flags)) {
 		gc_report(GC_REPORT_FENCE_DOUBLE_SIGNAL, NULL, 0,
 			  "fence %s:%s seqno %llu: a copy of its signaller was used",
-			  gf->driver_name, gf->timeline_name, gf->base.seqno);
+			  gf->tl->driver_name, gf->tl->name, gf->base.seqno);
 		return -EINVAL;
 	}
 
-	gc_fence_leave_timeline(gf, error);
+	gc_fence_check_order(gf, error);
 	cookie = dma_fence_begin_signalling();
 	if (error)
 		dma_fence_set_error(&gf->base, error);
@@ -415,7 +410,7 @@ static int gc_fence_complete(struct gc_fence_signaller *sig, int error)
 
 		gc_report(GC_REPORT_FENCE_DOUBLE_SIGNAL, &stack, 1,
 			  "fence %s:%s seqno %llu was signalled behind its signaller's back",
-			  gf->driver_name, gf->timeline_name, gf->base.seqno);
+			  gf->tl->driver_name, gf->tl->name, gf->base.seqno);
 	}
 	/* The signaller's reference. */
 	dma_fence_put(&gf->base);
@@ -489,7 +484,7 @@ void gc_fence_signaller_drop(struct gc_fence_signaller *sig)
 	stack = (struct gc_report_stack){ "created", gf->created };
 	gc_report(GC_REPORT_FENCE_DROPPED, &stack, 1,
 		  "fence %s:%s seqno %llu, signalled -ECANCELED instead",
-		  gf->driver_name, gf->timeline_name, gf->base.seqno);
+		  gf->tl->driver_name, gf->tl->name, gf->base.seqno);
 	gc_fence_complete(sig, -ECANCELED);
 }
 EXPORT_SYMBOL_NS_GPL(gc_fence_signaller_drop, GPUCORE_NS);

@@ -113,7 +113,7 @@ static struct {
 } b;
 
 /* Phases of one operation, for the profile pass. */
-#define BENCH_PHASES	5
+#define BENCH_PHASES	6
 
 struct bench_phases {
 	u64 ns[BENCH_PHASES];
@@ -250,20 +250,21 @@ static int bench_gc_submit(struct dma_fence *gate, unsigned int nr_bos,
 	/* The submission knows its BO count, as a driver's BO list does. */
 	if (!ret)
 		ret = gc_job_reserve_bos(&pending, nr_bos);
+	phase_end(p, 1);
 	for (i = 0; !ret && i < nr_bos; i++)
 		ret = gc_job_use_bo(&pending, gc_bo_borrow(&b.bos[i]), GC_ACCESS_READ);
 	if (ret)
 		return ret;
-	phase_end(p, 1);
+	phase_end(p, 2);
 	armed = gc_job_arm(&pending);
 	if (gc_is_err(armed))
 		return gc_err(armed);
-	phase_end(p, 2);
+	phase_end(p, 3);
 	/* What a SUBMIT ioctl does with it: publish it in a syncobj. */
 	done = gc_job_done_fence(&armed);
 	gc_job_push(&armed);
 	gc_fence_put(&done);
-	phase_end(p, 3);
+	phase_end(p, 4);
 	return 0;
 }
 
@@ -349,12 +350,13 @@ static int bench_raw_submit(struct dma_fence *gate, unsigned int nr_bos,
 		ret = -ENOMEM;
 		goto err_release;
 	}
+	phase_end(p, 1);
 	for (i = 0; i < nr_bos; i++) {
 		rj->bos[i] = b.gems[i];
 		drm_gem_object_get(rj->bos[i]);
 	}
 	rj->nr_bos = nr_bos;
-	phase_end(p, 1);
+	phase_end(p, 2);
 
 	mutex_lock(&b.raw_submit_lock);
 	ret = drm_gem_lock_reservations(rj->bos, nr_bos, &ctx);
@@ -374,11 +376,11 @@ static int bench_raw_submit(struct dma_fence *gate, unsigned int nr_bos,
 	for (i = 0; i < nr_bos; i++)
 		dma_resv_add_fence(rj->bos[i]->resv, done, DMA_RESV_USAGE_READ);
 	drm_gem_unlock_reservations(rj->bos, nr_bos, &ctx);
-	phase_end(p, 2);
+	phase_end(p, 3);
 	drm_sched_entity_push_job(&rj->base);
 	mutex_unlock(&b.raw_submit_lock);
 	dma_fence_put(done);
-	phase_end(p, 3);
+	phase_end(p, 4);
 	return 0;
 
 err_unlock:
@@ -414,7 +416,7 @@ static int bench_raw_sched_init(void)
  * in batches of @batch: a batch is queued behind a gate fence, so that all
  * of its jobs are in flight at once; then the gate opens and the batch
  * drains. Returns the time taken in ns, or a negative errno. With @p, the
- * phases of submission go to p->ns[0..3] and the drain to p->ns[4].
+ * phases of submission go to p->ns[0..4] and the drain to p->ns[5].
  */
 static s64 bench_jobs(bool gc, unsigned int nr_bos, unsigned int njobs,
 		      unsigned int batch, struct bench_phases *p)
@@ -449,7 +451,7 @@ static s64 bench_jobs(bool gc, unsigned int nr_bos, unsigned int njobs,
 		if (ret)
 			return ret;
 		if (p)
-			p->ns[4] += ktime_get_ns() - t;
+			p->ns[5] += ktime_get_ns() - t;
 		done += n;
 	}
 	return ktime_get_ns() - t0;
@@ -692,49 +694,10 @@ out:
 	return ret;
 }
 
-static const char *const job_phases[BENCH_PHASES + 1] = {
-	"init", "add_bos", "arm", "publish+push", "drain",
-	/* B of this one: the same array allocated once at its final size. */
-	"array_grown_by_one",
+/* bo_room: the job's room for its BOs (A), the raw driver's array (B). */
+static const char *const job_phases[BENCH_PHASES] = {
+	"init", "bo_room", "add_bos", "arm", "publish+push", "drain",
 };
-
-/*
- * gc_job_use_bo() grows the job's BO array one entry at a time with
- * krealloc_array(); time that growth alone, against one allocation of the
- * final size, to show what it weighs in add_bos.
- */
-static int bench_array_growth(unsigned int nr_bos, u64 *grown_ps, u64 *once_ps)
-{
-	const unsigned int reps = 16;
-	struct gc_job_bo *arr, *grown;
-	unsigned int r, i;
-	u64 t0, t1, t2;
-
-	t0 = ktime_get_ns();
-	for (r = 0; r < reps; r++) {
-		arr = NULL;
-		for (i = 0; i < nr_bos; i++) {
-			grown = krealloc_array(arr, i + 1, sizeof(*arr), GFP_KERNEL);
-			if (!grown) {
-				kfree(arr);
-				return -ENOMEM;
-			}
-			arr = grown;
-		}
-		kfree(arr);
-	}
-	t1 = ktime_get_ns();
-	for (r = 0; r < reps; r++) {
-		arr = kmalloc_array(nr_bos, sizeof(*arr), GFP_KERNEL);
-		if (!arr)
-			return -ENOMEM;
-		kfree(arr);
-	}
-	t2 = ktime_get_ns();
-	*grown_ps = (t1 - t0) * 1000 / reps;
-	*once_ps = (t2 - t1) * 1000 / reps;
-	return 0;
-}
 
 static int profile_jobs(const struct bench_measure *m, struct bench_profile *p)
 {
@@ -757,12 +720,6 @@ static int profile_jobs(const struct bench_measure *m, struct bench_profile *p)
 	for (i = 0; i < BENCH_PHASES; i++) {
 		p->a[i] = pa.ns[i] * 1000 / n;
 		p->b[i] = pb.ns[i] * 1000 / n;
-	}
-	if (!m->inflight && m->nr_bos > 1) {
-		ret = bench_array_growth(m->nr_bos, &p->a[BENCH_PHASES], &p->b[BENCH_PHASES]);
-		if (ret)
-			return ret;
-		p->nr++;
 	}
 	return 0;
 }

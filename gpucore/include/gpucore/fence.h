@@ -29,8 +29,9 @@
  *   without error is reported (waiters may already assume it done). A fence
  *   completed with an error may complete early: that is how cancelled work
  *   leaves the timeline.
- * - Fences are self-contained: the lock is inside the fence and the driver
- *   and timeline names are copied into it, so a fence may outlive its
+ * - Fences point at nothing outside gpucore: the lock is inside the fence
+ *   and the names are the timeline's, which each fence keeps allocated
+ *   until it is freed, so a fence may outlive the driver's reference to its
  *   timeline, its device, its file and the driver module. gpucore's module
  *   cannot be unloaded while one of its fences exists.
  * - Signalling runs inside dma_fence_begin_signalling(), so lockdep reports
