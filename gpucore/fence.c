@@ -8,6 +8,7 @@
 #include <linux/dma-fence.h>
 #include <linux/kref.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -60,7 +61,7 @@ struct gc_timeline {
  * @tl: the timeline, held until the fence is freed: the order check
  *	needs it until the fence signals, and its names are the fence's
  *	names for as long as anyone may ask for them. It is gpucore's
- *	memory, which the fence's module reference keeps loaded.
+ *	memory, and keeps gpucore's module loaded.
  */
 struct gc_fence {
 	struct dma_fence base;
@@ -111,21 +112,33 @@ static const char *gc_fence_get_timeline_name(struct dma_fence *fence)
 	return to_gc_fence(fence)->tl->name;
 }
 
+static void gc_timeline_free_rcu(struct rcu_head *rcu)
+{
+	kfree(container_of(rcu, struct gc_timeline, rcu));
+	/*
+	 * Pairs with __module_get() in gc_timeline_create(); gpucore's exit
+	 * waits for this callback with rcu_barrier().
+	 */
+	module_put(THIS_MODULE);
+}
+
 static void gc_timeline_free(struct kref *kref)
 {
-	/* RCU readers of a fence may still read its names. */
-	kfree_rcu(container_of(kref, struct gc_timeline, kref), rcu);
+	struct gc_timeline *tl = container_of(kref, struct gc_timeline, kref);
+
+	/* RCU readers of a freed fence may still read the timeline's names. */
+	call_rcu(&tl->rcu, gc_timeline_free_rcu);
 }
 
 static void gc_fence_release(struct dma_fence *fence)
 {
 	struct gc_fence *gf = to_gc_fence(fence);
+	struct gc_timeline *tl = gf->tl;
 
 	gf->magic = GC_FENCE_POISON;
-	kref_put(&gf->tl->kref, gc_timeline_free);
 	kfree_rcu(gf, base.rcu);
-	/* Pairs with __module_get() in gc_fence_init(). */
-	module_put(THIS_MODULE);
+	/* Last: the timeline's reference may be what keeps gpucore loaded. */
+	kref_put(&tl->kref, gc_timeline_free);
 }
 
 static const struct dma_fence_ops gc_fence_ops = {
@@ -165,6 +178,8 @@ struct gc_timeline *gc_timeline_create(const char *driver_name, const char *name
 	tl->dir_id = gc_track_dir_id(dir);
 	strscpy(tl->driver_name, driver_name, sizeof(tl->driver_name));
 	strscpy(tl->name, name, sizeof(tl->name));
+	/* For its fences: their ops and release are gpucore's code. */
+	__module_get(THIS_MODULE);
 	return tl;
 }
 EXPORT_SYMBOL_NS_GPL(gc_timeline_create, GPUCORE_NS);
@@ -226,7 +241,6 @@ static struct gc_fence_signaller gc_fence_init(struct gc_fence *gf, struct gc_ti
 	gf->tl = tl;
 	dma_fence_init(&gf->base, &gc_fence_ops, &gf->lock, tl->context,
 		       atomic64_inc_return(&tl->seqno));
-	__module_get(THIS_MODULE);
 	sig.ptr = gf;
 	sig.track = gc_track_slot_take(gf, "fence signaller", gf->dir_id);
 	return sig;

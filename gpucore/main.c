@@ -2,6 +2,7 @@
 /* gpucore module entry points, and the symbol that names its debug ABI. */
 
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 
 #include "internal.h"
 
@@ -22,6 +23,8 @@ static int __init gpucore_init(void)
 
 static void __exit gpucore_exit(void)
 {
+	/* The last timeline's RCU callback has dropped its module reference. */
+	rcu_barrier();
 	gc_track_exit();
 }
 

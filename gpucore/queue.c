@@ -527,7 +527,8 @@ struct gc_job_pending gc_job_init(struct gc_job *job, struct gc_queue *queue, u3
 		}
 	}
 
-	memset(job, 0, sizeof(*job));
+	/* drm_sched_job_init() zeroes job->base itself. */
+	memset_after(job, 0, base);
 	job->done_mem = gc_fence_alloc_done(GFP_KERNEL);
 	ret = job->done_mem ? gc_compat_sched_job_init(&job->base, &queue->entity, NULL) :
 			      -ENOMEM;
@@ -626,13 +627,14 @@ static struct dma_resv **gc_job_resv_slots(struct gc_job *job)
 }
 
 /*
- * Room for @nr BOs, and for locking them and the VM. The array doubles
- * from 4 entries, so a job of n BOs costs O(n) copies; only the entries
- * are copied, the rest is filled at lock time.
+ * Room for @nr BOs, and for locking them and the VM: exactly @nr when the
+ * driver said how many (@exact), else doubling from 4 entries, so that a
+ * job of n BOs added one by one costs O(n) copies. Only the entries are
+ * copied; the rest is filled at lock time.
  */
-static int gc_job_grow(struct gc_job *job, unsigned int nr)
+static int gc_job_grow(struct gc_job *job, unsigned int nr, bool exact)
 {
-	unsigned int slots = max3(4u, 2 * job->bo_slots, nr);
+	unsigned int slots = exact ? nr : max3(4u, 2 * job->bo_slots, nr);
 	struct gc_job_bo *bos;
 
 	if (job->bos && nr <= job->bo_slots)
@@ -673,7 +675,7 @@ int gc_job_reserve_bos(struct gc_job_pending *pending, unsigned int count)
 		return -EBUSY;
 	if (check_add_overflow(job->nr_bos, count, &nr))
 		return -ENOMEM;
-	return gc_job_grow(job, nr);
+	return gc_job_grow(job, nr, true);
 }
 EXPORT_SYMBOL_NS_GPL(gc_job_reserve_bos, GPUCORE_NS);
 
@@ -699,7 +701,7 @@ int __gc_job_use_bo(struct gc_job_pending *pending, struct gc_bo *bo, enum gc_ac
 		return -EINVAL;
 	if (job->locked)
 		return -EBUSY;
-	ret = gc_job_grow(job, job->nr_bos + 1);
+	ret = gc_job_grow(job, job->nr_bos + 1, false);
 	if (ret)
 		return ret;
 	bos = job->bos;
@@ -730,7 +732,7 @@ int gc_job_use_vm(struct gc_job_pending *pending, struct gc_vm *vm)
 	if (job->vm || job->locked)
 		return -EBUSY;
 	/* Room to lock the VM's reservation, even without BOs. */
-	ret = gc_job_grow(job, job->nr_bos);
+	ret = gc_job_grow(job, job->nr_bos, false);
 	if (ret)
 		return ret;
 	job->vm = gc_vm_get(vm);

@@ -166,7 +166,7 @@ static int test_pins_module(void)
 	check(close(dev) == 0, "close_dev", "close /dev/" GC_E2E_DEVICE);
 	check(delete_module("gc_e2e") == 0, "unload_gc_e2e", "delete_module(gc_e2e)");
 
-	/* The fence carries its names: it outlives the module that made it. */
+	/* The fence keeps its timeline and names: it outlives the module that made it. */
 	ret = fence_info(c.fd, &fi);
 	check(ret == 0 && fi.status == 1 &&
 	      !strcmp(fi.driver_name, GC_E2E_DRIVER_NAME) &&

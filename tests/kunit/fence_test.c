@@ -9,6 +9,7 @@
 #include <linux/slab.h>
 #include <linux/sync_file.h>
 #include <linux/file.h>
+#include <linux/rcupdate.h>
 #include <linux/workqueue.h>
 
 #include <gpucore/fence.h>
@@ -234,7 +235,8 @@ static void fence_outlives_timeline(struct kunit *test)
 	/* The creator goes away with the fence in flight. */
 	gc_timeline_put(tl);
 	KUNIT_EXPECT_EQ(test, gc_fence_signal(&sig), 0);
-	/* The timeline is freed now; the names live in the fence (KASAN). */
+	/* Past every grace period: the fence keeps the timeline's names (KASAN). */
+	rcu_barrier();
 	f = gc_fence_borrow(&ref);
 	KUNIT_EXPECT_STREQ(test, f->ops->get_driver_name(f), "a-very-long-dri");
 	KUNIT_EXPECT_STREQ(test, f->ops->get_timeline_name(f),

@@ -268,6 +268,39 @@ static void queue_job_holds_bo_until_retired(struct kunit *test)
 	gc_expect_no_reports(test);
 }
 
+/*
+ * gc_job_init() asks nothing of the job's memory: a job structure full of
+ * stale bytes (kmalloc() without zeroing, a recycled job) runs and retires
+ * like a zeroed one, and the job frees what it took, nothing else.
+ */
+static void queue_job_init_over_stale_memory(struct kunit *test)
+{
+	struct mock_gpu gpu;
+	struct mock_ring *ring;
+	struct gc_fence_ref done;
+	struct gc_bo_ref ref;
+	bool freed = false;
+	struct mock_job *mj;
+
+	mock_gpu_init(test, &gpu);
+	ring = mock_ring_create(test, &gpu, 2, 4, LONG_MS, 0);
+	ref = mock_gpu_bo(test, &gpu, PAGE_SIZE);
+	mj = mock_job_alloc(test, ring);
+	memset(&mj->base, 0xa5, sizeof(mj->base));
+	mj->freed = &freed;
+	done = submit_with_bo(test, ring, mj, gc_bo_borrow(&ref), GC_ACCESS_READ);
+	KUNIT_ASSERT_TRUE(test, mock_ring_wait_running(ring, 1));
+	mock_ring_complete(ring, 1);
+	KUNIT_EXPECT_GT(test, wait_done(&done), 0L);
+	KUNIT_EXPECT_EQ(test, dma_fence_get_status(gc_fence_borrow(&done)), 1);
+	mock_ring_destroy(ring);
+	gc_fence_put(&done);
+	gc_bo_put(&ref);
+	mock_gpu_fini(test, &gpu);
+	KUNIT_EXPECT_TRUE(test, freed);
+	gc_expect_no_reports(test);
+}
+
 static void queue_implicit_sync_between_queues(struct kunit *test)
 {
 	struct mock_ring *writer, *reader;
@@ -663,6 +696,7 @@ static struct kunit_case gc_queue_cases[] = {
 	KUNIT_CASE(queue_four_independent),
 	KUNIT_CASE(queue_four_interdependent),
 	KUNIT_CASE(queue_job_holds_bo_until_retired),
+	KUNIT_CASE(queue_job_init_over_stale_memory),
 	KUNIT_CASE(queue_implicit_sync_between_queues),
 	KUNIT_CASE(queue_gpu_waits_for_cpu_write),
 	KUNIT_CASE(queue_vm_unbind_waits_for_job),

@@ -128,7 +128,9 @@ static inline int gc_compat_sched_init(struct drm_gpu_scheduler *sched,
  * @owner: the owner, for the scheduler's accounting, or %NULL
  *
  * 6.7 counts a job's cost in credits; gpucore's jobs cost one each, as on
- * 6.1, where every job is one hardware submission.
+ * 6.1, where every job is one hardware submission. On every supported
+ * kernel drm_sched_job_init() zeroes @job before it fills it in, so the
+ * caller leaves the drm_sched part as it found it.
  *
  * Context: process context; may sleep.
  * Return: 0, or the error of drm_sched_job_init().
