@@ -97,6 +97,7 @@ static void gc_queue_fini(struct gc_queue *queue)
 	dma_fence_put(queue->last_hw);
 	gc_timeline_put(queue->tl);
 	mutex_destroy(&queue->submit_lock);
+	kfree(queue->lock_room);
 
 	mutex_lock(&gdev->lock);
 	list_del(&queue->link);
@@ -605,41 +606,55 @@ struct gc_job_sync {
 	enum dma_resv_usage usage;
 };
 
+/* What locking a job needs per BO (and VM): see &gc_queue.lock_room. */
+#define GC_LOCK_SLOT_SIZE	(sizeof(struct gc_job_sync) + 2 * sizeof(struct dma_resv *))
+
+static struct gc_job_sync *gc_queue_sync_room(struct gc_queue *queue)
+{
+	return queue->lock_room;
+}
+
+/* The reservations to lock; then, from entry lock_slots, those locked. */
+static struct dma_resv **gc_queue_resv_room(struct gc_queue *queue)
+{
+	return (struct dma_resv **)(gc_queue_sync_room(queue) + queue->lock_slots);
+}
+
 /*
- * What each BO slot of a job costs: its entry in job->bos, its entry in the
- * list of reservations gc_job_lock() makes, and the reservation to lock
- * with the room to record it locked. The VM takes one more of each of the
- * last three.
+ * Room in the queue to lock a job of @nr BOs and VM. Called under the
+ * submit lock; grows to the largest job, doubling, so that a queue's jobs
+ * cost O(log n) allocations here in all.
  */
-#define GC_JOB_SLOT_SIZE	(sizeof(struct gc_job_bo) + sizeof(struct gc_job_sync) + \
-				 2 * sizeof(struct dma_resv *))
-#define GC_JOB_VM_SIZE		(sizeof(struct gc_job_sync) + 2 * sizeof(struct dma_resv *))
-
-static struct gc_job_sync *gc_job_sync_slots(struct gc_job *job)
+static int gc_queue_lock_room(struct gc_queue *queue, unsigned int nr)
 {
-	return (struct gc_job_sync *)(job->bos + job->bo_slots);
-}
+	unsigned int slots = max(2 * queue->lock_slots, nr);
+	void *room;
 
-/* The reservations to lock; then, from entry bo_slots + 1, those locked. */
-static struct dma_resv **gc_job_resv_slots(struct gc_job *job)
-{
-	return (struct dma_resv **)(gc_job_sync_slots(job) + job->bo_slots + 1);
+	lockdep_assert_held(&queue->submit_lock);
+	if (nr <= queue->lock_slots)
+		return 0;
+	room = kmalloc_array(slots, GC_LOCK_SLOT_SIZE, GFP_KERNEL);
+	if (!room)
+		return -ENOMEM;
+	kfree(queue->lock_room);
+	queue->lock_room = room;
+	queue->lock_slots = slots;
+	return 0;
 }
 
 /*
- * Room for @nr BOs, and for locking them and the VM: exactly @nr when the
- * driver said how many (@exact), else doubling from 4 entries, so that a
- * job of n BOs added one by one costs O(n) copies. Only the entries are
- * copied; the rest is filled at lock time.
+ * Room for @nr BOs: exactly @nr when the driver said how many (@exact),
+ * else doubling from 4 entries, so that a job of n BOs added one by one
+ * costs O(n) copies.
  */
 static int gc_job_grow(struct gc_job *job, unsigned int nr, bool exact)
 {
 	unsigned int slots = exact ? nr : max3(4u, 2 * job->bo_slots, nr);
 	struct gc_job_bo *bos;
 
-	if (job->bos && nr <= job->bo_slots)
+	if (nr <= job->bo_slots)
 		return 0;
-	bos = kmalloc(size_add(array_size(slots, GC_JOB_SLOT_SIZE), GC_JOB_VM_SIZE), GFP_KERNEL);
+	bos = kmalloc_array(slots, sizeof(*bos), GFP_KERNEL);
 	if (!bos)
 		return -ENOMEM;
 	if (job->nr_bos)
@@ -718,23 +733,17 @@ EXPORT_SYMBOL_NS_GPL(__gc_job_use_bo, GPUCORE_NS);
  * @vm: the VM; the job holds a reference until it is released, and its
  *	done fence keeps the VM's unbound ranges mapped until it signals
  *
- * Context: process context; may sleep.
- * Return: 0, -EINVAL, -EBUSY if the job already has a VM or is locked,
- * -ENOMEM.
+ * Context: process context.
+ * Return: 0, -EINVAL, -EBUSY if the job already has a VM or is locked.
  */
 int gc_job_use_vm(struct gc_job_pending *pending, struct gc_vm *vm)
 {
 	struct gc_job *job = gc_job_check(pending->ptr, pending->track);
-	int ret;
 
 	if (!job || !vm)
 		return -EINVAL;
 	if (job->vm || job->locked)
 		return -EBUSY;
-	/* Room to lock the VM's reservation, even without BOs. */
-	ret = gc_job_grow(job, job->nr_bos, false);
-	if (ret)
-		return ret;
 	job->vm = gc_vm_get(vm);
 	return 0;
 }
@@ -743,8 +752,10 @@ EXPORT_SYMBOL_NS_GPL(gc_job_use_vm, GPUCORE_NS);
 /* Release the reservations gc_job_lock() holds; the submit lock stays. */
 static void gc_job_unlock_resvs(struct gc_job *job)
 {
-	if (job->exec.locked)
-		gc_exec_fini_resvs(&job->exec);
+	struct gc_exec *exec = &job->queue->lock_exec;
+
+	if (exec->locked)
+		gc_exec_fini_resvs(exec);
 }
 
 /* Undo gc_job_lock(). */
@@ -857,33 +868,39 @@ static unsigned int gc_job_sync_merge(struct gc_job_sync *sync, unsigned int cou
 static int gc_job_lock_resvs(struct gc_job *job)
 {
 	int (*validate)(struct gc_job *job) = job->queue->ops->validate;
+	struct gc_queue *queue = job->queue;
+	struct gc_exec *exec = &queue->lock_exec;
 	struct gc_job_sync *sync;
 	struct dma_resv **resvs;
 	unsigned int i, n;
 	int ret;
 
-	if (!job->bos)		/* neither BOs nor a VM */
+	queue->nr_sync = 0;
+	if (!job->nr_bos && !job->vm)
 		return validate ? validate(job) : 0;
-	sync = gc_job_sync_slots(job);
-	resvs = gc_job_resv_slots(job);
+	ret = gc_queue_lock_room(queue, job->nr_bos + 1);
+	if (ret)
+		return ret;
+	sync = gc_queue_sync_room(queue);
+	resvs = gc_queue_resv_room(queue);
 	ret = gc_job_sync_list(job, sync, resvs);
 	if (ret < 0)
 		return ret;
 	n = ret;
-	gc_exec_init(&job->exec, true);
-	ret = gc_exec_lock_resvs(&job->exec, resvs, n, resvs + job->bo_slots + 1);
+	gc_exec_init(exec, true);
+	ret = gc_exec_lock_resvs(exec, resvs, n, resvs + queue->lock_slots);
 	if (ret)
 		goto err;
 	/* Each reservation is locked once: fewer locked means some repeat. */
-	if (job->exec.nr_locked < n)
+	if (exec->nr_locked < n)
 		n = gc_job_sync_merge(sync, n);
-	job->nr_sync = n;
+	queue->nr_sync = n;
 	if (validate) {
 		ret = validate(job);
 		if (ret)
 			goto err;
 	}
-	ww_acquire_done(&job->exec.ctx);
+	ww_acquire_done(&exec->ctx);
 	for (i = 0; i < n; i++) {
 		bool write = sync[i].usage == DMA_RESV_USAGE_WRITE;
 
@@ -901,7 +918,7 @@ static int gc_job_lock_resvs(struct gc_job *job)
 	return 0;
 
 err:
-	gc_exec_fini_resvs(&job->exec);
+	gc_exec_fini_resvs(exec);
 	return ret;
 }
 
@@ -961,10 +978,10 @@ EXPORT_SYMBOL_NS_GPL(gc_job_lock, GPUCORE_NS);
 /* Publish the done fence where gc_job_lock() reserved room for it. */
 static void gc_job_publish(struct gc_job *job, struct dma_fence *done)
 {
-	struct gc_job_sync *sync = gc_job_sync_slots(job);
+	struct gc_job_sync *sync = gc_queue_sync_room(job->queue);
 	unsigned int i;
 
-	for (i = 0; i < job->nr_sync; i++)
+	for (i = 0; i < job->queue->nr_sync; i++)
 		dma_resv_add_fence(sync[i].resv, done, sync[i].usage);
 }
 

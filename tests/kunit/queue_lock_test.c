@@ -195,6 +195,55 @@ static unsigned int resv_nr_fences(struct dma_resv *resv)
 	return n;
 }
 
+/* Does @resv hold @fence, with any usage? */
+static bool resv_holds(struct dma_resv *resv, struct gc_fence_ref *ref)
+{
+	struct dma_fence *want = gc_fence_borrow(ref), *fence;
+	struct dma_resv_iter cursor;
+	bool found = false;
+
+	dma_resv_lock(resv, NULL);
+	dma_resv_for_each_fence(&cursor, resv, DMA_RESV_USAGE_BOOKKEEP, fence)
+		found |= fence == want;
+	dma_resv_unlock(resv);
+	return found;
+}
+
+/*
+ * What locking a job needs is the queue's, grown to the largest job: jobs
+ * of 2, 40 (a BO declared many times), 3 and 0 BOs, each with the VM, lock
+ * in turn on one queue, and each publishes its done fence in every
+ * reservation it used (KASAN: nothing written past the room).
+ */
+static void queue_lock_room_follows_jobs(struct kunit *test)
+{
+	static const unsigned int sizes[] = { 2, 40, 3, 0 };
+	struct lock_fx fx;
+	unsigned int i, j;
+
+	lock_fx_init(test, &fx);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		struct gc_job_pending pending = lock_fx_job(test, &fx, NULL);
+		struct gc_job_armed armed;
+		struct gc_fence_ref done;
+
+		for (j = 0; j < sizes[i]; j++)
+			KUNIT_EXPECT_EQ(test, gc_job_use_bo(&pending, fx.bo[j % 3],
+							    GC_ACCESS_READ), 0);
+		KUNIT_EXPECT_EQ(test, gc_job_use_vm(&pending, fx.vm), 0);
+		armed = gc_job_arm(&pending);
+		KUNIT_ASSERT_FALSE(test, gc_is_err(armed));
+		done = gc_job_done_fence(&armed);
+		gc_job_push(&armed);
+		KUNIT_EXPECT_TRUE(test, resv_holds(&fx.vm->resv, &done));
+		for (j = 0; j < ARRAY_SIZE(fx.bo); j++)
+			KUNIT_EXPECT_EQ_MSG(test, resv_holds(fx.bo[j]->gem->resv, &done),
+					    j < sizes[i], "job %u, BO %u", i, j);
+		lock_fx_complete(test, &fx, &done);
+	}
+	lock_fx_fini(test, &fx);
+}
+
 /*
  * BOs that share a reservation (a BO of the VM's, an imported one): the
  * done fence goes in once per reservation, with the strongest use, in the
@@ -320,6 +369,7 @@ static struct kunit_case gc_queue_lock_cases[] = {
 	KUNIT_CASE(queue_arm_allocates_nothing),
 	KUNIT_CASE(queue_locked_job_abort_unlocks),
 	KUNIT_CASE(queue_reserve_bos),
+	KUNIT_CASE(queue_lock_room_follows_jobs),
 	KUNIT_CASE(queue_shared_resv_published_once),
 	KUNIT_CASE(queue_validate_move_runs_first),
 	KUNIT_CASE(queue_validate_error_unlocks),

@@ -176,7 +176,17 @@ struct gc_queue_params {
  * @link: in the device's list of queues
  * @created: stack depot handle of the creator's stack (debug builds), for
  *	gc_device_fini()'s report of a queue still held
+ * @lock_exec: the reservations of the job gc_job_lock() locked, until arm
+ * @lock_room: what locking a job needs, for @lock_slots BOs: the list of
+ *	reservations the done fence goes in, and those to lock and locked.
+ *	It grows to the largest job and is kept for the next one.
+ * @lock_slots: the number of BOs (and VM) @lock_room has room for
+ * @nr_sync: the number of distinct reservations in @lock_room's list
  * @name: the queue's name; the scheduler keeps a pointer to it
+ *
+ * The @lock_ fields and @nr_sync belong to the job that holds @submit_lock:
+ * only one job at a time is between gc_job_lock() and arm, so what it needs
+ * for locking is the queue's, not kept by every job in flight.
  */
 struct gc_queue {
 	struct drm_gpu_scheduler sched;
@@ -198,6 +208,10 @@ struct gc_queue {
 	struct work_struct fini_work;
 	struct list_head link;
 	depot_stack_handle_t created;
+	struct gc_exec lock_exec;
+	void *lock_room;
+	unsigned int lock_slots;
+	unsigned int nr_sync;
 	char name[32];
 };
 
@@ -219,14 +233,10 @@ struct gc_job_bo {
  *	to gpucore (``__private``: sparse reports any other access), so only
  *	gpucore can signal it
  * @done_mem: the done fence's memory, allocated with the job, until arm
- * @bos: the BOs the job uses, @nr_bos of them; the same allocation holds,
- *	after @bo_slots entries, what locking the job needs
+ * @bos: the BOs the job uses, @nr_bos of them
  * @nr_bos: number of entries used in @bos
  * @bo_slots: number of entries @bos has room for
- * @nr_sync: number of distinct reservations of the BOs and VM, from
- *	gc_job_lock() to arm
  * @locked: gc_job_lock() holds the submit lock and the reservations
- * @exec: the reservations locked, from gc_job_lock() to arm
  * @vm: the VM the job uses, with a reference, or NULL
  * @hw_fence: the hardware fence @queue's backend returned, with a
  *	reference
@@ -244,9 +254,7 @@ struct gc_job {
 	struct gc_job_bo *bos;
 	unsigned int nr_bos;
 	unsigned int bo_slots;
-	unsigned int nr_sync;
 	bool locked;
-	struct gc_exec exec;
 	struct gc_vm *vm;
 	struct dma_fence *hw_fence;
 	int error;
