@@ -115,19 +115,21 @@ static const char *gc_fence_get_timeline_name(struct dma_fence *fence)
 static void gc_timeline_free_rcu(struct rcu_head *rcu)
 {
 	kfree(container_of(rcu, struct gc_timeline, rcu));
-	/*
-	 * Pairs with __module_get() in gc_timeline_create(); gpucore's exit
-	 * waits for this callback with rcu_barrier().
-	 */
-	module_put(THIS_MODULE);
 }
 
 static void gc_timeline_free(struct kref *kref)
 {
 	struct gc_timeline *tl = container_of(kref, struct gc_timeline, kref);
 
-	/* RCU readers of a freed fence may still read the timeline's names. */
+	/*
+	 * RCU readers of a freed fence may still read the timeline's names.
+	 * gpucore's exit waits for the callback (rcu_barrier()), so the
+	 * module reference can go now: unloading right after the last fence
+	 * is freed works.
+	 */
 	call_rcu(&tl->rcu, gc_timeline_free_rcu);
+	/* Pairs with __module_get() in gc_timeline_create(). */
+	module_put(THIS_MODULE);
 }
 
 static void gc_fence_release(struct dma_fence *fence)

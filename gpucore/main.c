@@ -23,7 +23,7 @@ static int __init gpucore_init(void)
 
 static void __exit gpucore_exit(void)
 {
-	/* The last timeline's RCU callback has dropped its module reference. */
+	/* Timelines are freed after a grace period, by gpucore's code. */
 	rcu_barrier();
 	gc_track_exit();
 }
