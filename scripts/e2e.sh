@@ -89,7 +89,7 @@ OUR_MODULES="gpucore/gpucore.ko tests/e2e/gc_e2e.ko"
 # device and unloads.
 OUR_MODULES+=" backends/amdgpu/gpucore_amdgpu.ko backends/nova/gpucore_nova.ko"
 OUR_MODULES+=" examples/minimal_driver/gpucore_minimal.ko"
-DRM_MODULES="drm gpu-sched drm_shmem_helper"
+DRM_MODULES="drm gpu-sched drm_shmem_helper ttm"
 # Static test programs, tests/e2e/NAME.c, installed as /bin/NAME.
 PROGRAMS="fence_unload"
 # The AGX driver, its uapi suite and the demo client; vgem provides fences

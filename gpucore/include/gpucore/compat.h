@@ -553,4 +553,31 @@ static inline void gc_compat_gem_unpin(struct drm_gem_object *obj)
 #endif
 }
 
+/**
+ * gc_compat_gem_pin_holds_resv() - does DRM call a GEM pin callback locked?
+ *
+ * From 6.8 the pin and unpin callbacks of &drm_gem_object_funcs run with
+ * the object's reservation held; before, the callback locks for itself
+ * (unnecessary once 6.1 is dropped).
+ *
+ * Return: true if the caller of the callback holds the reservation.
+ */
+static inline bool gc_compat_gem_pin_holds_resv(void)
+{
+	return IS_ENABLED(GC_HAVE_GEM_PIN_LOCKED);
+}
+
+/**
+ * gc_compat_gem_vmap_holds_resv() - does DRM call a GEM vmap callback locked?
+ *
+ * From 6.2 the vmap and vunmap callbacks of &drm_gem_object_funcs run with
+ * the object's reservation held (unnecessary once 6.1 is dropped).
+ *
+ * Return: true if the caller of the callback holds the reservation.
+ */
+static inline bool gc_compat_gem_vmap_holds_resv(void)
+{
+	return IS_ENABLED(GC_HAVE_GEM_VMAP) || IS_ENABLED(GC_HAVE_GEM_VMAP_UNLOCKED);
+}
+
 #endif /* _GPUCORE_COMPAT_H_ */
