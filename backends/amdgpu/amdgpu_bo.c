@@ -110,6 +110,7 @@ static void amdsim_bo_destroy(struct ttm_buffer_object *tbo)
 {
 	struct amdsim_bo *bo = ttm_to_amdsim_bo(tbo);
 
+	atomic_dec(&bo_adev(bo)->nr_ttm_bos);
 	drm_gem_object_release(&tbo->base);
 	kfree(bo);
 }
@@ -219,6 +220,7 @@ struct gc_bo_unique amdsim_bo_create(struct amdsim_device *adev, size_t size, u3
 	drm_gem_private_object_init(&adev->drm, &bo->tbo.base, size);
 	/* Born in system memory, placed below: the fallback needs two tries. */
 	gc_compat_ttm_placement(&pl, &amdsim_place_new);
+	atomic_inc(&adev->nr_ttm_bos);	/* amdsim_bo_destroy() drops it, whatever happens */
 	ret = ttm_bo_init_reserved(&adev->ttm, &bo->tbo, ttm_bo_type_device, &pl, 0, &ctx,
 				   NULL, NULL, amdsim_bo_destroy);
 	if (ret)	/* TTM destroyed it */

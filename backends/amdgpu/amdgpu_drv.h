@@ -149,6 +149,8 @@ struct amdsim_ring {
  * @wb_page: the writeback page
  * @wb: its kernel address
  * @nr_bos: BOs whose GEM object was not freed yet
+ * @nr_ttm_bos: BOs TTM has not destroyed yet: those of @nr_bos, and those
+ *	whose destruction waits for their fences
  * @evictions: BOs moved out of VRAM to make room
  * @rings: the rings
  * @rings_lock: ring ownership (&amdsim_ring.gq and what goes with it) and
@@ -165,6 +167,7 @@ struct amdsim_device {
 	struct page *wb_page;
 	u64 *wb;
 	atomic_t nr_bos;
+	atomic_t nr_ttm_bos;
 	atomic_t evictions;
 
 	struct amdsim_ring rings[AMDSIM_NUM_RINGS];

@@ -243,6 +243,7 @@ void amdsim_mem_fini(struct amdsim_device *adev)
 	ttm_range_man_fini(&adev->ttm, TTM_PL_VRAM);
 	ttm_range_man_fini(&adev->ttm, TTM_PL_TT);
 	ttm_device_fini(&adev->ttm);
+	WARN_ON(atomic_read(&adev->nr_ttm_bos));
 	amdsim_hw_gart_unbind(adev->hw, 0, 1);
 	__free_page(adev->wb_page);
 }
