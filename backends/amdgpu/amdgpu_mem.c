@@ -23,6 +23,7 @@ const struct ttm_place amdsim_place_gtt = {
 	.fpfn = AMDSIM_GTT_FIRST_PAGE,
 	.mem_type = TTM_PL_TT,
 };
+
 static const struct ttm_place amdsim_place_system = { .mem_type = TTM_PL_SYSTEM };
 
 static struct amdsim_device *ttm_to_adev(struct ttm_device *bdev)

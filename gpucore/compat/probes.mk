@@ -26,8 +26,6 @@ gc_remove_void := void (*remove)(struct platform_device
 ccflags-y += $(call gc_have,linux/platform_device.h,$(gc_remove_void),PLATFORM_REMOVE_VOID)
 # drm_driver still has the gem_prime_mmap hook (gone in 6.6).
 ccflags-y += $(call gc_have,drm/drm_drv.h,(*gem_prime_mmap),DRIVER_GEM_PRIME_MMAP)
-# drm_mm_replace_node() still exists (removed after 6.1).
-ccflags-y += $(call gc_have,drm/drm_mm.h,drm_mm_replace_node,DRM_MM_REPLACE_NODE)
 # Symbol namespaces are strings (6.13): MODULE_IMPORT_NS("NS").
 ccflags-y += $(call gc_have,linux/module.h,MODULE_INFO(import_ns$(comma) ns),NS_STRING)
 # drm_driver still has its date (gone in 6.14).

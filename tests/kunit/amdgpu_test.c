@@ -814,7 +814,7 @@ static bool amd_wait_ttm_bos(struct amdsim_device *adev, int n)
 	while (atomic_read(&adev->nr_ttm_bos) != n) {
 		if (time_after(jiffies, end))
 			return false;
-		msleep(10);
+		msleep(20);
 	}
 	return true;
 }
