@@ -83,7 +83,8 @@ TIMEOUT=${GPUCORE_E2E_TIMEOUT:-300}
 MEM=1G
 APPEND="e2e_mode=$MODE"
 
-# Our modules, and the stock modules the guest loads (with their dependencies).
+# Our modules, and the stock modules the guest loads (with their dependencies;
+# tests/e2e/init loads the same list: ttm is for the amdgpu-style backend).
 OUR_MODULES="gpucore/gpucore.ko tests/e2e/gc_e2e.ko"
 # The stub backends and the minimal driver: each loads, probes its simulated
 # device and unloads.
