@@ -83,13 +83,14 @@ TIMEOUT=${GPUCORE_E2E_TIMEOUT:-300}
 MEM=1G
 APPEND="e2e_mode=$MODE"
 
-# Our modules, and the stock modules the guest loads (with their dependencies).
+# Our modules, and the stock modules the guest loads (with their dependencies;
+# tests/e2e/init loads the same list: ttm is for the amdgpu-style backend).
 OUR_MODULES="gpucore/gpucore.ko tests/e2e/gc_e2e.ko"
 # The stub backends and the minimal driver: each loads, probes its simulated
 # device and unloads.
 OUR_MODULES+=" backends/amdgpu/gpucore_amdgpu.ko backends/nova/gpucore_nova.ko"
 OUR_MODULES+=" examples/minimal_driver/gpucore_minimal.ko"
-DRM_MODULES="drm gpu-sched drm_shmem_helper"
+DRM_MODULES="drm gpu-sched drm_shmem_helper ttm"
 # Static test programs, tests/e2e/NAME.c, installed as /bin/NAME.
 PROGRAMS="fence_unload"
 # The AGX driver, its uapi suite and the demo client; vgem provides fences

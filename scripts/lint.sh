@@ -162,12 +162,13 @@ fi
 
 # -- compat ---------------------------------------------------------------------
 #
-# Every difference between the kernels lives in <gpucore/compat.h> and the
+# Every difference between the kernels lives in <gpucore/compat.h> (with
+# <gpucore/compat_ttm.h>, its part for TTM drivers) and the
 # probes of gpucore/compat/: no other file tests a probe's GC_HAVE_* switch
 # or the kernel version (checkpatch reports LINUX_VERSION_CODE too, but not
 # KERNEL_VERSION or a probe).
 log=$GC_OUT/logs/lint-compat.log
-compat_layer='gpucore/include/gpucore/compat.h|gpucore/compat/'
+compat_layer='gpucore/include/gpucore/compat(_ttm)?\.h|gpucore/compat/'
 mapfile -t compat_files < <(printf '%s\n' "${csrc[@]}" "${kbuild[@]}" | grep -vE "^($compat_layer)")
 grep -nE '\<(GC_HAVE_[A-Z0-9_]+|LINUX_VERSION_CODE|KERNEL_VERSION)\>' \
 	"${compat_files[@]}" >"$log" 2>&1

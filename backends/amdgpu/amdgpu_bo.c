@@ -2,223 +2,183 @@
 /**
  * DOC: amdgpu stub BOs and their placement
  *
- * A BO is a GEM object with a shmem file and gpucore attached, placed in
- * one of two domains:
+ * A BO is a TTM buffer object whose GEM object has gpucore attached, placed
+ * by TTM in one of two domains:
  *
- * - VRAM: a range of the device's VRAM, from a drm_mm allocator;
- * - GTT: the BO's shmem pages, bound into the GART aperture.
+ * - VRAM: a range of the device's VRAM;
+ * - GTT: TTM's pages for the BO, bound into the GART aperture.
  *
  * A BO is placed when it is created: in VRAM if its domains allow it,
- * evicting the least recently used BOs that are not pinned to GTT to make
- * room; otherwise, or if VRAM is full of pinned BOs, in GTT if allowed
- * (the fallback). A BO only ever moves while unpinned, under the device's
- * memory lock, by a CPU copy. The GPU uses a BO only while it is pinned
- * for that use (amdsim_bo_pin()): that pin first brings it back into an
+ * evicting the least recently used unpinned BOs to make room; otherwise,
+ * or if VRAM is full of pinned BOs, in GTT if allowed (the fallback). TTM
+ * moves a BO only while it is unpinned, with its reservation held, once it
+ * is idle (amdgpu_mem.c). The GPU uses a BO only while it is pinned for
+ * that use (amdsim_bo_pin()): that pin first brings it back into an
  * allowed domain, VRAM first, so an evicted VRAM BO returns to VRAM on its
  * next use. Kernel mappings (gc_bo_vmap()) and gpucore pins pin the BO
- * where it is.
+ * where it is, placing it first if an eviction left it out of the GART.
  *
- * The BO's contents survive every move; a new BO reads as zeroes.
+ * The BO's contents survive every move; a new BO reads as zeroes. When the
+ * last reference to its GEM object goes, TTM destroys the BO, after its
+ * fences have signalled if some are pending.
  */
 
 #include <linux/slab.h>
-#include <linux/vmalloc.h>
-
-#include <gpucore/compat.h>
 
 #include "amdgpu_drv.h"
 
+/* Where TTM starts a BO: nowhere the GPU sees, nothing allocated. */
+static const struct ttm_place amdsim_place_new = { .mem_type = TTM_PL_SYSTEM };
+
 static struct amdsim_device *bo_adev(struct amdsim_bo *bo)
 {
-	return to_amdsim_device(bo->base.dev);
+	return to_amdsim_device(bo->tbo.base.dev);
+}
+
+static u32 amdsim_bo_mem_type(struct amdsim_bo *bo)
+{
+	return bo->tbo.resource ? bo->tbo.resource->mem_type : TTM_PL_SYSTEM;
 }
 
 static u64 amdsim_bo_gpu_addr(struct amdsim_bo *bo)
 {
-	return (bo->domain == AMDSIM_DOMAIN_VRAM ? AMDSIM_VRAM_BASE : AMDSIM_GART_BASE) +
-	       bo->node.start;
+	u64 base = amdsim_bo_mem_type(bo) == TTM_PL_VRAM ? AMDSIM_VRAM_BASE : AMDSIM_GART_BASE;
+
+	return base + ((u64)bo->tbo.resource->start << PAGE_SHIFT);
 }
 
-static unsigned int bo_npages(struct amdsim_bo *bo)
+/* The domain of where the BO is: 0 out of the GPU's reach. */
+static u32 amdsim_bo_domain_locked(struct amdsim_bo *bo)
 {
-	return bo->base.size >> PAGE_SHIFT;
-}
-
-/* Take a VRAM range for @bo, evicting unpinned BOs as needed. */
-static int amdsim_vram_get(struct amdsim_bo *bo, struct drm_mm_node *node);
-
-/* Map @bo's shmem pages into the GART; @bo's new memory is @bo->vaddr. */
-static int amdsim_gtt_get(struct amdsim_bo *bo, struct drm_mm_node *node, struct page ***pages,
-			  void **vaddr)
-{
-	struct amdsim_device *adev = bo_adev(bo);
-	struct page **p;
-	void *v;
-	int ret;
-
-	ret = drm_mm_insert_node(&adev->gtt_mm, node, bo->base.size);
-	if (ret)
-		return ret;
-	p = drm_gem_get_pages(&bo->base);
-	if (IS_ERR(p)) {
-		drm_mm_remove_node(node);
-		return PTR_ERR(p);
-	}
-	v = vmap(p, bo_npages(bo), VM_MAP, PAGE_KERNEL);
-	if (!v) {
-		drm_gem_put_pages(&bo->base, p, false, false);
-		drm_mm_remove_node(node);
-		return -ENOMEM;
-	}
-	amdsim_hw_gart_bind(adev->hw, node->start, p, bo_npages(bo));
-	*pages = p;
-	*vaddr = v;
-	return 0;
-}
-
-/* Leave whatever domain @bo is in; its memory is gone. */
-static void amdsim_bo_unplace(struct amdsim_bo *bo, bool dirty)
-{
-	struct amdsim_device *adev = bo_adev(bo);
-
-	if (bo->domain == AMDSIM_DOMAIN_VRAM) {
-		list_del_init(&bo->lru);
-	} else if (bo->domain == AMDSIM_DOMAIN_GTT) {
-		amdsim_hw_gart_unbind(adev->hw, bo->node.start, bo_npages(bo));
-		vunmap(bo->vaddr);
-		drm_gem_put_pages(&bo->base, bo->pages, dirty, dirty);
-		bo->pages = NULL;
-	}
-	if (bo->domain)
-		drm_mm_remove_node(&bo->node);
-	bo->domain = 0;
-	bo->vaddr = NULL;
-}
-
-/* Move an unplaced or unpinned @bo into @domain, keeping its contents. */
-static int amdsim_bo_move(struct amdsim_bo *bo, u32 domain)
-{
-	struct amdsim_device *adev = bo_adev(bo);
-	struct drm_mm_node node = {};
-	struct page **pages = NULL;
-	void *vaddr;
-	int ret;
-
-	lockdep_assert_held(&adev->mem_lock);
-	if (bo->domain == domain)
+	switch (amdsim_bo_mem_type(bo)) {
+	case TTM_PL_VRAM:
+		return AMDSIM_DOMAIN_VRAM;
+	case TTM_PL_TT:
+		return AMDSIM_DOMAIN_GTT;
+	default:
 		return 0;
-	if (WARN_ON(bo->pin_count))
-		return -EBUSY;
-	if (domain == AMDSIM_DOMAIN_VRAM) {
-		ret = amdsim_vram_get(bo, &node);
-		if (ret)
+	}
+}
+
+/* Is this error TTM's "no room there"? */
+static bool amdsim_no_room(int ret)
+{
+	return ret == -ENOMEM || ret == -ENOSPC || ret == -EBUSY;
+}
+
+/*
+ * Place an unpinned @bo in an allowed domain, VRAM first; reservation
+ * held. Each domain is validated on its own: one placement of both would
+ * leave a BO already in GTT there rather than evict to bring it back.
+ */
+static int amdsim_bo_place(struct amdsim_bo *bo)
+{
+	struct ttm_operation_ctx ctx = {};
+	struct ttm_placement pl;
+	int ret = -ENOMEM;
+
+	dma_resv_assert_held(bo->tbo.base.resv);
+	if (bo->domains & AMDSIM_DOMAIN_VRAM) {
+		gc_compat_ttm_placement(&pl, &amdsim_place_vram);
+		ret = ttm_bo_validate(&bo->tbo, &pl, &ctx);
+		if (!amdsim_no_room(ret))
 			return ret;
-		vaddr = adev->vram + node.start;
-	} else {
-		ret = amdsim_gtt_get(bo, &node, &pages, &vaddr);
+	}
+	if (bo->domains & AMDSIM_DOMAIN_GTT) {
+		gc_compat_ttm_placement(&pl, &amdsim_place_gtt);
+		ret = ttm_bo_validate(&bo->tbo, &pl, &ctx);
+	}
+	return amdsim_no_room(ret) ? -ENOMEM : ret;
+}
+
+/* Pin @bo where it is, placing it first if it is out of the GART. */
+static int amdsim_bo_pin_here(struct amdsim_bo *bo)
+{
+	int ret;
+
+	dma_resv_assert_held(bo->tbo.base.resv);
+	if (!bo->tbo.pin_count && !amdsim_bo_domain_locked(bo)) {
+		ret = amdsim_bo_place(bo);
 		if (ret)
 			return ret;
 	}
-	if (bo->domain)
-		memcpy(vaddr, bo->vaddr, bo->base.size);
-	else if (domain == AMDSIM_DOMAIN_VRAM)
-		memset(vaddr, 0, bo->base.size);	/* new shmem pages are zero already */
-	amdsim_bo_unplace(bo, true);
-	gc_compat_drm_mm_move_node(&node, &bo->node);
-	bo->domain = domain;
-	bo->vaddr = vaddr;
-	bo->pages = pages;
-	if (domain == AMDSIM_DOMAIN_VRAM)
-		list_add_tail(&bo->lru, &adev->vram_lru);
+	ttm_bo_pin(&bo->tbo);
 	return 0;
 }
 
-static int amdsim_vram_get(struct amdsim_bo *bo, struct drm_mm_node *node)
+static void amdsim_bo_destroy(struct ttm_buffer_object *tbo)
 {
-	struct amdsim_device *adev = bo_adev(bo);
-	struct amdsim_bo *victim;
-	int ret;
+	struct amdsim_bo *bo = ttm_to_amdsim_bo(tbo);
 
-	for (;;) {
-		ret = drm_mm_insert_node(&adev->vram_mm, node, bo->base.size);
-		if (ret != -ENOSPC)
-			return ret;
-		/* The least recently used BO that may move. */
-		victim = NULL;
-		list_for_each_entry(victim, &adev->vram_lru, lru) {
-			if (!victim->pin_count)
-				break;
-		}
-		if (list_entry_is_head(victim, &adev->vram_lru, lru))
-			return -ENOSPC;
-		ret = amdsim_bo_move(victim, AMDSIM_DOMAIN_GTT);
-		if (ret)
-			return ret;
-		adev->evictions++;
-	}
-}
-
-/* Place @bo in an allowed domain, VRAM first; memory lock held. */
-static int amdsim_bo_validate(struct amdsim_bo *bo)
-{
-	int ret = -ENOSPC;
-
-	if (bo->domains & AMDSIM_DOMAIN_VRAM) {
-		ret = amdsim_bo_move(bo, AMDSIM_DOMAIN_VRAM);
-		if (!ret)
-			return 0;
-	}
-	if (bo->domains & AMDSIM_DOMAIN_GTT)
-		ret = amdsim_bo_move(bo, AMDSIM_DOMAIN_GTT);
-	return ret;
+	atomic_dec(&bo_adev(bo)->nr_ttm_bos);
+	drm_gem_object_release(&tbo->base);
+	kfree(bo);
 }
 
 static void amdsim_bo_free(struct drm_gem_object *obj)
 {
-	struct amdsim_bo *bo = container_of(obj, struct amdsim_bo, base);
-	struct amdsim_device *adev = bo_adev(bo);
+	struct amdsim_bo *bo = gem_to_amdsim_bo(obj);
 
 	if (bo->gc.gem)
 		gc_bo_release(&bo->gc);
-	mutex_lock(&adev->mem_lock);
-	WARN_ON(bo->pin_count);
-	amdsim_bo_unplace(bo, false);
-	mutex_unlock(&adev->mem_lock);
-	drm_gem_object_release(obj);
-	kfree(bo);
-	atomic_dec(&adev->nr_bos);
+	WARN_ON(bo->tbo.pin_count);
+	atomic_dec(&bo_adev(bo)->nr_bos);
+	/* TTM destroys it now, or once its fences have signalled. */
+	gc_compat_ttm_bo_put(&bo->tbo);
 }
 
 /* gpucore pins and kernel mappings pin the BO where it is. */
 static int amdsim_bo_gem_pin(struct drm_gem_object *obj)
 {
-	struct amdsim_bo *bo = container_of(obj, struct amdsim_bo, base);
-	struct amdsim_device *adev = bo_adev(bo);
+	bool lock = !gc_compat_gem_pin_holds_resv();
+	int ret;
 
-	mutex_lock(&adev->mem_lock);
-	bo->pin_count++;
-	mutex_unlock(&adev->mem_lock);
-	return 0;
+	if (lock)
+		dma_resv_lock(obj->resv, NULL);
+	ret = amdsim_bo_pin_here(gem_to_amdsim_bo(obj));
+	if (lock)
+		dma_resv_unlock(obj->resv);
+	return ret;
+}
+
+/*
+ * Drop a pin; the BO goes back on its domain's LRU list when unreserved
+ * (kernels whose ttm_bo_unpin() does not put it back themselves need that).
+ */
+static void amdsim_bo_unpin_here(struct amdsim_bo *bo, bool lock)
+{
+	if (lock)
+		dma_resv_lock(bo->tbo.base.resv, NULL);
+	ttm_bo_unpin(&bo->tbo);
+	if (lock)
+		ttm_bo_unreserve(&bo->tbo);
 }
 
 static void amdsim_bo_gem_unpin(struct drm_gem_object *obj)
 {
-	amdsim_bo_unpin(container_of(obj, struct amdsim_bo, base));
+	amdsim_bo_unpin_here(gem_to_amdsim_bo(obj), !gc_compat_gem_pin_holds_resv());
 }
 
 static int amdsim_bo_vmap(struct drm_gem_object *obj, struct iosys_map *map)
 {
-	struct amdsim_bo *bo = container_of(obj, struct amdsim_bo, base);
+	struct amdsim_bo *bo = gem_to_amdsim_bo(obj);
+	bool lock = !gc_compat_gem_vmap_holds_resv();
+	int ret;
 
-	amdsim_bo_gem_pin(obj);
+	if (lock)
+		dma_resv_lock(obj->resv, NULL);
+	ret = amdsim_bo_pin_here(bo);
 	/* The simulated VRAM is kernel memory too: no iomem here. */
-	iosys_map_set_vaddr(map, bo->vaddr);
-	return 0;
+	if (!ret)
+		iosys_map_set_vaddr(map, bo->vaddr);
+	if (lock)
+		dma_resv_unlock(obj->resv);
+	return ret;
 }
 
 static void amdsim_bo_vunmap(struct drm_gem_object *obj, struct iosys_map *map)
 {
-	amdsim_bo_gem_unpin(obj);
+	amdsim_bo_unpin_here(gem_to_amdsim_bo(obj), !gc_compat_gem_vmap_holds_resv());
 }
 
 static const struct drm_gem_object_funcs amdsim_bo_funcs = {
@@ -238,12 +198,14 @@ static const struct drm_gem_object_funcs amdsim_bo_funcs = {
  *
  * Context: process context; may sleep.
  * Return: the unique handle; an error handle that owns nothing on failure:
- * -EINVAL for a zero size or no domain, -ENOSPC if no allowed domain has
- * room, -ENOMEM.
+ * -EINVAL for a zero size or no domain, -ENOMEM if no allowed domain has
+ * room (TTM's answer) or memory ran out.
  */
 struct gc_bo_unique amdsim_bo_create(struct amdsim_device *adev, size_t size, u32 domains)
 {
+	struct ttm_operation_ctx ctx = {};
 	struct gc_bo_unique unique;
+	struct ttm_placement pl;
 	struct amdsim_bo *bo;
 	int ret;
 
@@ -253,26 +215,27 @@ struct gc_bo_unique amdsim_bo_create(struct amdsim_device *adev, size_t size, u3
 	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
 	if (!bo)
 		return (struct gc_bo_unique){ .ptr = ERR_PTR(-ENOMEM) };
-	bo->base.funcs = &amdsim_bo_funcs;
 	bo->domains = domains;
-	INIT_LIST_HEAD(&bo->lru);
-	ret = drm_gem_object_init(&adev->drm, &bo->base, size);
-	if (ret) {
-		kfree(bo);
+	bo->tbo.base.funcs = &amdsim_bo_funcs;
+	drm_gem_private_object_init(&adev->drm, &bo->tbo.base, size);
+	/* Born in system memory, placed below: the fallback needs two tries. */
+	gc_compat_ttm_placement(&pl, &amdsim_place_new);
+	atomic_inc(&adev->nr_ttm_bos);	/* amdsim_bo_destroy() drops it, whatever happens */
+	ret = ttm_bo_init_reserved(&adev->ttm, &bo->tbo, ttm_bo_type_device, &pl, 0, &ctx,
+				   NULL, NULL, amdsim_bo_destroy);
+	if (ret)	/* TTM destroyed it */
 		return (struct gc_bo_unique){ .ptr = ERR_PTR(ret) };
-	}
 	/* From here on the GEM free path undoes everything. */
 	atomic_inc(&adev->nr_bos);
-	mutex_lock(&adev->mem_lock);
-	ret = amdsim_bo_validate(bo);
-	mutex_unlock(&adev->mem_lock);
+	ret = amdsim_bo_place(bo);
+	ttm_bo_unreserve(&bo->tbo);
 	if (ret) {
-		drm_gem_object_put(&bo->base);
+		drm_gem_object_put(&bo->tbo.base);
 		return (struct gc_bo_unique){ .ptr = ERR_PTR(ret) };
 	}
-	unique = gc_bo_attach(&bo->gc, &bo->base, &adev->gdev.refs);
+	unique = gc_bo_attach(&bo->gc, &bo->tbo.base, &adev->gdev.refs);
 	if (gc_is_err(unique))
-		drm_gem_object_put(&bo->base);
+		drm_gem_object_put(&bo->tbo.base);
 	return unique;
 }
 
@@ -284,30 +247,27 @@ struct gc_bo_unique amdsim_bo_create(struct amdsim_device *adev, size_t size, u3
  * A BO not pinned yet is first moved into an allowed domain, VRAM first
  * (evicting other BOs); one already pinned stays where it is, which must
  * then be an allowed domain. The address is valid until the matching
- * amdsim_bo_unpin().
+ * amdsim_bo_unpin(). The BO becomes the most recently used.
  *
  * Context: process context; may sleep.
- * Return: 0; -ENOSPC if no allowed domain has room; -EBUSY if the BO is
+ * Return: 0; -ENOMEM if no allowed domain has room; -EBUSY if the BO is
  * pinned outside its domains (a kernel mapping of an evicted BO).
  */
 int amdsim_bo_pin(struct amdsim_bo *bo, u64 *gpu_addr)
 {
-	struct amdsim_device *adev = bo_adev(bo);
 	int ret = 0;
 
-	mutex_lock(&adev->mem_lock);
-	if (!bo->pin_count)
-		ret = amdsim_bo_validate(bo);
-	else if (!(bo->domain & bo->domains))
+	dma_resv_lock(bo->tbo.base.resv, NULL);
+	if (!bo->tbo.pin_count)
+		ret = amdsim_bo_place(bo);
+	else if (!(amdsim_bo_domain_locked(bo) & bo->domains))
 		ret = -EBUSY;
 	if (!ret) {
-		bo->pin_count++;
-		/* Used now: the last to be evicted. */
-		if (bo->domain == AMDSIM_DOMAIN_VRAM)
-			list_move_tail(&bo->lru, &adev->vram_lru);
+		ttm_bo_pin(&bo->tbo);
 		*gpu_addr = amdsim_bo_gpu_addr(bo);
 	}
-	mutex_unlock(&adev->mem_lock);
+	/* Unreserving makes it the last BO of its domain to be evicted. */
+	ttm_bo_unreserve(&bo->tbo);
 	return ret;
 }
 
@@ -319,27 +279,24 @@ int amdsim_bo_pin(struct amdsim_bo *bo, u64 *gpu_addr)
  */
 void amdsim_bo_unpin(struct amdsim_bo *bo)
 {
-	struct amdsim_device *adev = bo_adev(bo);
-
-	mutex_lock(&adev->mem_lock);
-	if (!WARN_ON(!bo->pin_count))
-		bo->pin_count--;
-	mutex_unlock(&adev->mem_lock);
+	amdsim_bo_unpin_here(bo, true);
 }
 
 /**
  * amdsim_bo_domain() - where a BO is now
  * @bo: the BO
  *
- * Return: %AMDSIM_DOMAIN_VRAM or %AMDSIM_DOMAIN_GTT.
+ * Context: process context; may sleep.
+ * Return: %AMDSIM_DOMAIN_VRAM, %AMDSIM_DOMAIN_GTT, or 0 for a BO an
+ * eviction left in system memory, out of the GPU's reach.
  */
 u32 amdsim_bo_domain(struct amdsim_bo *bo)
 {
-	struct amdsim_device *adev = bo_adev(bo);
 	u32 domain;
 
-	mutex_lock(&adev->mem_lock);
-	domain = bo->domain;
-	mutex_unlock(&adev->mem_lock);
+	/* Not ttm_bo_unreserve(): looking is not using. */
+	dma_resv_lock(bo->tbo.base.resv, NULL);
+	domain = amdsim_bo_domain_locked(bo);
+	dma_resv_unlock(bo->tbo.base.resv);
 	return domain;
 }

@@ -100,6 +100,8 @@ struct amdsim_device *amdsim_device_create(struct device *parent,
 	gc_device_init(&adev->gdev, &adev->drm);
 	mutex_init(&adev->rings_lock);
 	atomic_set(&adev->nr_bos, 0);
+	atomic_set(&adev->nr_ttm_bos, 0);
+	atomic_set(&adev->evictions, 0);
 	hw_cfg.vram_size = cfg->vram_size;
 	hw_cfg.gtt_size = cfg->gtt_size;
 	hw_cfg.irq_data = adev;

@@ -8,8 +8,9 @@
  * Files, one job each:
  *   amdgpu_drv.c    device creation and teardown, unplug, the interrupt
  *                   handler, the platform driver
- *   amdgpu_mem.c    VRAM and GART allocators, the writeback page
- *   amdgpu_bo.c     BOs: GEM + gpucore, VRAM/GTT placement, eviction, pins
+ *   amdgpu_mem.c    the TTM device: VRAM and GART managers, moves between
+ *                   them; the writeback page
+ *   amdgpu_bo.c     BOs: TTM + GEM + gpucore, VRAM/GTT placement, pins
  *   amdgpu_ring.c   ring buffers: space, writes, commit (the doorbell), reset
  *   amdgpu_fence.c  seqno fences: emission, retirement, forced completion
  *   amdgpu_job.c    gpucore queues in front of the rings; jobs; hang recovery
@@ -25,8 +26,8 @@
 #include <linux/spinlock.h>
 #include <drm/drm_device.h>
 #include <drm/drm_gem.h>
-#include <drm/drm_mm.h>
 
+#include <gpucore/compat_ttm.h>
 #include <gpucore/gpucore.h>
 
 #include "sim/amdgpu_sim.h"
@@ -57,7 +58,11 @@
 /**
  * enum amdsim_domain - where a BO's memory may be
  * @AMDSIM_DOMAIN_VRAM: device memory, preferred when allowed
- * @AMDSIM_DOMAIN_GTT: system memory (shmem pages) seen through the GART
+ * @AMDSIM_DOMAIN_GTT: system memory (TTM's pages) seen through the GART
+ *
+ * A BO evicted from the GART when it is full is in neither: its pages are
+ * in system memory, unseen by the GPU (amdsim_bo_domain() gives 0), until
+ * its next use places it again.
  */
 enum amdsim_domain {
 	AMDSIM_DOMAIN_VRAM = BIT(0),
@@ -138,16 +143,14 @@ struct amdsim_ring {
  * @gdev: gpucore's state: tracking scope, queues, unplug gate
  * @cfg: the sizes it was created with
  * @hw: the simulated hardware
- * @mem_lock: protects the allocators, the placements and pins of BOs and
- *	@vram_lru
+ * @ttm: the TTM device: its VRAM manager, and its GART manager, whose
+ *	first page is the writeback page's
  * @vram: the VRAM as the CPU sees it (amdsim_hw_vram())
- * @vram_mm: VRAM allocator (offsets from the start of VRAM)
- * @vram_lru: BOs in VRAM, least recently placed or used first
- * @gtt_mm: GART aperture allocator (offsets from %AMDSIM_GART_BASE)
- * @wb_node: the writeback page's GART range
  * @wb_page: the writeback page
  * @wb: its kernel address
- * @nr_bos: BOs not yet freed
+ * @nr_bos: BOs whose GEM object was not freed yet
+ * @nr_ttm_bos: BOs TTM has not destroyed yet: those of @nr_bos, and those
+ *	whose destruction waits for their fences
  * @evictions: BOs moved out of VRAM to make room
  * @rings: the rings
  * @rings_lock: ring ownership (&amdsim_ring.gq and what goes with it) and
@@ -159,16 +162,13 @@ struct amdsim_device {
 	struct amdsim_config cfg;
 	struct amdsim_hw *hw;
 
-	struct mutex mem_lock;	/* allocators, placements, pins, LRU */
+	struct ttm_device ttm;
 	void *vram;
-	struct drm_mm vram_mm;
-	struct list_head vram_lru;
-	struct drm_mm gtt_mm;
-	struct drm_mm_node wb_node;
 	struct page *wb_page;
 	u64 *wb;
 	atomic_t nr_bos;
-	unsigned int evictions;
+	atomic_t nr_ttm_bos;
+	atomic_t evictions;
 
 	struct amdsim_ring rings[AMDSIM_NUM_RINGS];
 	struct mutex rings_lock;	/* ring ownership, recovery */
@@ -176,31 +176,21 @@ struct amdsim_device {
 
 /**
  * struct amdsim_bo - a buffer object
- * @base: the GEM object; its shmem file backs the BO while in GTT
+ * @tbo: the TTM BO; its GEM object, @tbo.base, is the one user space and
+ *	gpucore see, and its reservation is the BO's lock
  * @gc: gpucore's state
  * @domains: where the BO may be used by the GPU (&enum amdsim_domain)
- * @domain: where it is now; an eviction may put a VRAM-only BO in GTT
- *	until its next GPU use
- * @node: its VRAM or GART range
- * @pages: its shmem pages, while in GTT
- * @vaddr: the kernel address of its memory, wherever it is
- * @pin_count: pins (GPU uses, kernel mappings): a pinned BO never moves
- * @lru: in &amdsim_device.vram_lru while in VRAM
+ * @vaddr: the kernel address of its memory while it is placed: in VRAM, or
+ *	a mapping of its pages; NULL before its first placement
  *
- * @domain, @node, @pages, @vaddr, @pin_count and @lru are under
- * &amdsim_device.mem_lock; @vaddr and the GPU address stay valid without
- * it while the BO is pinned.
+ * Where the BO is and @vaddr are under the reservation; @vaddr and the GPU
+ * address stay valid without it while the BO is pinned.
  */
 struct amdsim_bo {
-	struct drm_gem_object base;
+	struct ttm_buffer_object tbo;
 	struct gc_bo gc;
 	u32 domains;
-	u32 domain;
-	struct drm_mm_node node;
-	struct page **pages;
 	void *vaddr;
-	unsigned int pin_count;
-	struct list_head lru;
 };
 
 /**
@@ -261,6 +251,16 @@ static inline struct amdsim_bo *to_amdsim_bo(struct gc_bo *bo)
 	return container_of(bo, struct amdsim_bo, gc);
 }
 
+static inline struct amdsim_bo *ttm_to_amdsim_bo(struct ttm_buffer_object *tbo)
+{
+	return container_of(tbo, struct amdsim_bo, tbo);
+}
+
+static inline struct amdsim_bo *gem_to_amdsim_bo(struct drm_gem_object *obj)
+{
+	return container_of(obj, struct amdsim_bo, tbo.base);
+}
+
 /* amdgpu_drv.c */
 struct amdsim_device *amdsim_device_create(struct device *parent,
 					   const struct amdsim_config *cfg);
@@ -272,6 +272,7 @@ int amdsim_ring_test(struct amdsim_ring *ring);
 int amdsim_mem_init(struct amdsim_device *adev);
 void amdsim_mem_fini(struct amdsim_device *adev);
 u64 amdsim_wb_gpu_addr(struct amdsim_device *adev, unsigned int slot);
+extern const struct ttm_place amdsim_place_vram, amdsim_place_gtt;
 
 /* amdgpu_bo.c */
 struct gc_bo_unique amdsim_bo_create(struct amdsim_device *adev, size_t size, u32 domains);

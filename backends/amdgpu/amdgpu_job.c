@@ -239,7 +239,7 @@ static int amdsim_job_pin(struct amdsim_job *aj, struct gc_job_pending *pending,
 	for (i = 0; i < desc->nr_bos; i++) {
 		bo = desc->bos[i].bo;
 		/* The caller's pin keeps the address its packets use. */
-		if (WARN_ON(!bo || !READ_ONCE(bo->pin_count)))
+		if (WARN_ON(!bo || !READ_ONCE(bo->tbo.pin_count)))
 			return -EINVAL;
 		ret = amdsim_bo_pin(bo, &addr);
 		if (ret)

@@ -26,8 +26,6 @@ gc_remove_void := void (*remove)(struct platform_device
 ccflags-y += $(call gc_have,linux/platform_device.h,$(gc_remove_void),PLATFORM_REMOVE_VOID)
 # drm_driver still has the gem_prime_mmap hook (gone in 6.6).
 ccflags-y += $(call gc_have,drm/drm_drv.h,(*gem_prime_mmap),DRIVER_GEM_PRIME_MMAP)
-# drm_mm_replace_node() still exists (removed after 6.1).
-ccflags-y += $(call gc_have,drm/drm_mm.h,drm_mm_replace_node,DRM_MM_REPLACE_NODE)
 # Symbol namespaces are strings (6.13): MODULE_IMPORT_NS("NS").
 ccflags-y += $(call gc_have,linux/module.h,MODULE_INFO(import_ns$(comma) ns),NS_STRING)
 # drm_driver still has its date (gone in 6.14).
@@ -61,3 +59,15 @@ ccflags-y += $(call gc_have,drm/drm_gem.h,drm_gem_vmap_unlocked,GEM_VMAP_UNLOCKE
 # &drm_gem_object_funcs.pin is called under the reservation lock (6.8; the
 # shmem helper's pin became drm_gem_shmem_pin_locked() with it).
 ccflags-y += $(call gc_have,drm/drm_gem_shmem_helper.h,drm_gem_shmem_pin_locked,GEM_PIN_LOCKED)
+# TTM (for drivers that keep their BOs in it, gpucore/compat_ttm.h):
+# one driver header, drm/ttm/ttm_bo.h (after 6.1; the file is absent before).
+ccflags-y += $(call gc_have,drm/ttm/ttm_bo.h,ttm_bo_init_reserved,TTM_BO_H)
+# ttm_device_init() takes allocation flags instead of two bools (after 6.12).
+ccflags-y += $(call gc_have,drm/ttm/ttm_device.h,unsigned int alloc_flags;,TTM_ALLOC_FLAGS)
+# ttm_device_init() takes const callbacks (after 6.1).
+ccflags-y += $(call gc_have,drm/ttm/ttm_device.h,const struct ttm_device_funcs *funcs,TTM_FUNCS_CONST)
+# The last reference of a BO is dropped with ttm_bo_fini() (after 6.12).
+gc_ttm_bo_fini := void ttm_bo_fini(struct
+ccflags-y += $(call gc_have,drm/ttm/ttm_bo.h,$(gc_ttm_bo_fini),TTM_BO_FINI)
+# A placement has a second list for when eviction is needed (gone after 6.1).
+ccflags-y += $(call gc_have,drm/ttm/ttm_placement.h,busy_placement,TTM_BUSY_PLACEMENT)

@@ -45,7 +45,7 @@ static struct conf_amd_dev *to_cad(struct gc_conf_dev *dev)
 /* The stub's free, after telling the suite what the BO held. */
 static void conf_amd_bo_free(struct drm_gem_object *obj)
 {
-	struct amdsim_bo *bo = container_of(obj, struct amdsim_bo, base);
+	struct amdsim_bo *bo = gem_to_amdsim_bo(obj);
 	struct conf_amd_dev *cad = obj->dev->dev_private;
 
 	/* Unpinned and unreferenced: its memory stays where it is until freed. */

@@ -54,7 +54,6 @@
 #include <linux/timer.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_gem_shmem_helper.h>
-#include <drm/drm_mm.h>
 #include <drm/drm_prime.h>
 #include <drm/gpu_scheduler.h>
 
@@ -212,31 +211,6 @@ static inline void gc_compat_sched_resume(struct drm_gpu_scheduler *sched)
 #else
 #define GC_DRM_DRIVER_PRIME_MMAP
 #endif
-
-/**
- * gc_compat_drm_mm_move_node() - move an allocation to another node
- * @old: the allocated node
- * @new: the node that takes its place; not allocated
- *
- * The allocation keeps its range: drm_mm_replace_node() on 6.1; after its
- * removal, the range is freed and reserved again for @new, which cannot
- * fail while the caller holds the lock that serialises the allocator
- * (unnecessary once 6.1 is dropped: the second branch then stands alone).
- */
-static inline void gc_compat_drm_mm_move_node(struct drm_mm_node *old, struct drm_mm_node *new)
-{
-#ifdef GC_HAVE_DRM_MM_REPLACE_NODE
-	drm_mm_replace_node(old, new);
-#else
-	struct drm_mm *mm = old->mm;
-
-	new->start = old->start;
-	new->size = old->size;
-	new->color = old->color;
-	drm_mm_remove_node(old);
-	WARN_ON(drm_mm_reserve_node(mm, new));
-#endif
-}
 
 /**
  * gc_compat_sched_requeue() - put a timed-out job back on the pending list
@@ -550,6 +524,38 @@ static inline void gc_compat_gem_unpin(struct drm_gem_object *obj)
 	dma_resv_unlock(obj->resv);
 #else
 	obj->funcs->unpin(obj);
+#endif
+}
+
+/**
+ * gc_compat_gem_pin_holds_resv() - does DRM call GEM pin callbacks locked?
+ *
+ * Return: true if the pin and unpin callbacks of &drm_gem_object_funcs run
+ * with the object's reservation held, as from 6.8; false if the callback
+ * locks for itself (unnecessary once 6.1 is dropped).
+ */
+static inline bool gc_compat_gem_pin_holds_resv(void)
+{
+#ifdef GC_HAVE_GEM_PIN_LOCKED
+	return true;
+#else
+	return false;
+#endif
+}
+
+/**
+ * gc_compat_gem_vmap_holds_resv() - does DRM call GEM vmap callbacks locked?
+ *
+ * Return: true if the vmap and vunmap callbacks of &drm_gem_object_funcs
+ * run with the object's reservation held, as from 6.2; false if the
+ * callback locks for itself (unnecessary once 6.1 is dropped).
+ */
+static inline bool gc_compat_gem_vmap_holds_resv(void)
+{
+#if defined(GC_HAVE_GEM_VMAP) || defined(GC_HAVE_GEM_VMAP_UNLOCKED)
+	return true;
+#else
+	return false;
 #endif
 }
 
