@@ -169,6 +169,18 @@ static int amdsim_move(struct ttm_buffer_object *tbo, bool evict, struct ttm_ope
 	return ret;
 }
 
+/*
+ * Only idle BOs are evicted: a BO whose fences are pending (a job still
+ * reads it, a CPU write is open) keeps its memory, and the allocation that
+ * wanted the room looks elsewhere instead of waiting for it.
+ */
+static bool amdsim_eviction_valuable(struct ttm_buffer_object *tbo,
+				     const struct ttm_place *place)
+{
+	return dma_resv_test_signaled(tbo->base.resv, DMA_RESV_USAGE_BOOKKEEP) &&
+	       ttm_bo_eviction_valuable(tbo, place);
+}
+
 /* The BO's memory is going (destroy, or its pages swapped out). */
 static void amdsim_release_mem(struct ttm_buffer_object *tbo)
 {
@@ -186,7 +198,7 @@ static void amdsim_release_mem(struct ttm_buffer_object *tbo)
 static struct ttm_device_funcs amdsim_ttm_funcs = {
 	.ttm_tt_create = amdsim_ttm_tt_create,
 	.ttm_tt_destroy = amdsim_ttm_tt_destroy,
-	.eviction_valuable = ttm_bo_eviction_valuable,
+	.eviction_valuable = amdsim_eviction_valuable,
 	.evict_flags = amdsim_evict_flags,
 	.move = amdsim_move,
 	.delete_mem_notify = amdsim_release_mem,

@@ -16,6 +16,7 @@
 #include <linux/device.h>
 #include <linux/jiffies.h>
 #include <linux/preempt.h>
+#include <linux/workqueue.h>
 
 #include "amdgpu_drv.h"
 #include "gc_test.h"
@@ -861,6 +862,83 @@ static void amd_delayed_destroy(struct kunit *test)
 	amd_fx_finish(fx);
 }
 
+/* A fence signalled from a work item, later. */
+struct amd_late_signal {
+	struct delayed_work work;
+	struct gc_fence_signaller sig;
+};
+
+static void amd_late_signal_fn(struct work_struct *work)
+{
+	struct amd_late_signal *late =
+		container_of(to_delayed_work(work), struct amd_late_signal, work);
+
+	gc_fence_signal(&late->sig);
+}
+
+/*
+ * A BO that fences say is in use is not evicted, not even by waiting for
+ * them: with VRAM full of such a BO, whose fence signals only later, a
+ * VRAM-only BO is refused at once and one that may fall back goes to GTT,
+ * the busy BO's contents untouched. (Evicting it by waiting would place
+ * both in VRAM once the fence signalled.) After the signal, the next BO
+ * that needs the room evicts it.
+ */
+static void amd_busy_bo_not_evicted(struct kunit *test)
+{
+	static const struct amdsim_config cfg = {
+		.vram_size = SZ_64K, .gtt_size = SZ_1M, .ring_dw = 1024,
+	};
+	struct amd_fx *fx = amd_fx_init(test, &cfg);
+	struct amdsim_device *adev = fx->adev;
+	struct amd_late_signal late;
+	struct amdsim_bo *busy, *b, *c;
+	struct gc_timeline *tl;
+	struct gc_bo_unique u;
+	int ret;
+
+	tl = gc_timeline_create("amd-test", "busy", NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(tl));
+	late.sig = gc_fence_create(tl, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, gc_is_err(late.sig));
+	fx->f[0] = gc_fence_signaller_fence(&late.sig);
+	busy = amd_bo(fx, SZ_64K, AMDSIM_DOMAIN_VRAM);
+	bo_wr(test, busy, 0, 0xb0b0);
+	dma_resv_lock(busy->tbo.base.resv, NULL);
+	ret = dma_resv_reserve_fences(busy->tbo.base.resv, 1);
+	if (!ret)
+		ret = gc_bo_add_fence(&busy->gc, gc_fence_borrow(&fx->f[0]), GC_ACCESS_READ);
+	dma_resv_unlock(busy->tbo.base.resv);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	INIT_DELAYED_WORK_ONSTACK(&late.work, amd_late_signal_fn);
+	schedule_delayed_work(&late.work, 2 * HZ);
+
+	/* No assertion until the work is flushed: it is on this stack. */
+	u = amdsim_bo_create(adev, SZ_16K, AMDSIM_DOMAIN_VRAM);
+	KUNIT_EXPECT_EQ(test, gc_err(u), -ENOMEM);
+	if (!gc_is_err(u))
+		gc_bo_unique_drop(&u);
+	u = amdsim_bo_create(adev, SZ_16K, AMDSIM_DOMAIN_VRAM | AMDSIM_DOMAIN_GTT);
+	KUNIT_EXPECT_FALSE(test, gc_is_err(u));
+	if (!gc_is_err(u)) {
+		fx->bo[fx->nr_bo] = gc_bo_share(&u);
+		b = to_amdsim_bo(gc_bo_borrow(&fx->bo[fx->nr_bo++]));
+		KUNIT_EXPECT_EQ(test, amdsim_bo_domain(b), (u32)AMDSIM_DOMAIN_GTT);
+	}
+	KUNIT_EXPECT_EQ(test, amdsim_bo_domain(busy), (u32)AMDSIM_DOMAIN_VRAM);
+	KUNIT_EXPECT_EQ(test, atomic_read(&adev->evictions), 0);
+
+	flush_delayed_work(&late.work);
+	destroy_delayed_work_on_stack(&late.work);
+	c = amd_bo(fx, SZ_16K, AMDSIM_DOMAIN_VRAM);
+	KUNIT_EXPECT_EQ(test, amdsim_bo_domain(c), (u32)AMDSIM_DOMAIN_VRAM);
+	KUNIT_EXPECT_EQ(test, amdsim_bo_domain(busy), (u32)AMDSIM_DOMAIN_GTT);
+	KUNIT_EXPECT_EQ(test, atomic_read(&adev->evictions), 1);
+	KUNIT_EXPECT_EQ(test, bo_rd(test, busy, 0), 0xb0b0u);
+	gc_timeline_put(tl);
+	amd_fx_finish(fx);
+}
+
 /*
  * An eviction storm: eight 16 KiB BOs that prefer VRAM, twice what the
  * 64 KiB of VRAM holds, written by jobs on two queues, a round of eight
@@ -918,6 +996,7 @@ static struct kunit_case amd_cases[] = {
 	KUNIT_CASE(amd_hang_reset),
 	KUNIT_CASE(amd_placement),
 	KUNIT_CASE(amd_delayed_destroy),
+	KUNIT_CASE(amd_busy_bo_not_evicted),
 	KUNIT_CASE(amd_eviction_storm),
 	KUNIT_CASE(amd_unplug),
 	KUNIT_CASE(amd_teardown),
