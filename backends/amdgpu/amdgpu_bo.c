@@ -25,7 +25,7 @@
 
 #include <linux/slab.h>
 
-#include "amdgpu_drv.h"
+#include "amdgpu.h"
 
 /* Where TTM starts a BO: nowhere the GPU sees, nothing allocated. */
 static const struct ttm_place amdsim_place_new = { .mem_type = TTM_PL_SYSTEM };

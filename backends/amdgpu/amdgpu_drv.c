@@ -26,7 +26,7 @@
 
 #include <gpucore/compat.h>
 
-#include "amdgpu_drv.h"
+#include "amdgpu.h"
 #include "sim_platform.h"
 
 static const struct drm_driver amdsim_drm_driver = {
@@ -52,8 +52,10 @@ static bool amdsim_config_ok(const struct amdsim_config *cfg)
 
 static void amdsim_rings_fini(struct amdsim_device *adev, unsigned int n)
 {
-	while (n--)
+	while (n--) {
+		WARN_ON(amdsim_fence_pending(&adev->rings[n]));
 		amdsim_ring_fini(&adev->rings[n]);
+	}
 }
 
 /*

@@ -30,7 +30,7 @@
  * unsignalled.
  */
 
-#include "amdgpu_drv.h"
+#include "amdgpu.h"
 
 static struct gc_fence_signaller *amdsim_fence_slot(struct amdsim_ring *ring, u64 seq)
 {
@@ -156,4 +156,38 @@ unsigned int amdsim_fence_pending(struct amdsim_ring *ring)
 	n = ring->sync_seq - ring->last_seq;
 	spin_unlock_irqrestore(&ring->lock, flags);
 	return n;
+}
+
+/**
+ * amdsim_ring_emit() - write packets and a fence after them, and commit
+ * @ring: the ring; &amdsim_ring.lock held
+ * @ib: the packets
+ * @ndw: their length
+ * @sig: the hardware fence to signal when the CP has passed them; taken
+ *	over on success
+ * @seq: where the fence's seqno goes
+ *
+ * Context: any; does not sleep.
+ * Return: 0; -ENOSPC if the ring is full, -EBUSY if every fence slot is
+ * in use (nothing is written then); the error the ring was stopped with.
+ */
+int amdsim_ring_emit(struct amdsim_ring *ring, const u32 *ib, u32 ndw,
+		     struct gc_fence_signaller *sig, u64 *seq)
+{
+	int ret;
+
+	lockdep_assert_held(&ring->lock);
+	if (ring->stopped)
+		return ring->stop_error;
+	ret = amdsim_ring_alloc(ring, ndw + AMDSIM_PM4_FENCE_DW);
+	if (ret)
+		return ret;
+	amdsim_ring_write(ring, ib, ndw);
+	ret = amdsim_fence_emit(ring, sig, seq);
+	if (ret) {
+		amdsim_ring_undo(ring);
+		return ret;
+	}
+	amdsim_ring_commit(ring);
+	return 0;
 }

@@ -34,7 +34,7 @@
 
 #include <linux/slab.h>
 
-#include "amdgpu_drv.h"
+#include "amdgpu.h"
 
 static struct amdsim_job *to_amdsim_job(struct gc_job *job)
 {

@@ -11,7 +11,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
-#include "amdgpu_drv.h"
+#include "amdgpu.h"
 
 /* Page 0 of the GART is the writeback page's: BOs start at page 1. */
 #define AMDSIM_GTT_FIRST_PAGE	1

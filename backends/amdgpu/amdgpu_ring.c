@@ -17,7 +17,7 @@
 
 #include <linux/slab.h>
 
-#include "amdgpu_drv.h"
+#include "amdgpu.h"
 
 /**
  * amdsim_ring_init() - set a ring up and give it to its CP, idle
@@ -58,7 +58,6 @@ int amdsim_ring_init(struct amdsim_ring *ring, struct amdsim_device *adev, unsig
  */
 void amdsim_ring_fini(struct amdsim_ring *ring)
 {
-	WARN_ON(amdsim_fence_pending(ring));
 	gc_timeline_put(ring->tl);
 	kvfree(ring->buf);
 }
@@ -140,40 +139,6 @@ void amdsim_ring_commit(struct amdsim_ring *ring)
 {
 	lockdep_assert_held(&ring->lock);
 	amdsim_hw_doorbell(ring->adev->hw, ring->idx, ring->wptr);
-}
-
-/**
- * amdsim_ring_emit() - write packets and a fence after them, and commit
- * @ring: the ring; &amdsim_ring.lock held
- * @ib: the packets
- * @ndw: their length
- * @sig: the hardware fence to signal when the CP has passed them; taken
- *	over on success
- * @seq: where the fence's seqno goes
- *
- * Context: any; does not sleep.
- * Return: 0; -ENOSPC if the ring is full, -EBUSY if every fence slot is
- * in use (nothing is written then); the error the ring was stopped with.
- */
-int amdsim_ring_emit(struct amdsim_ring *ring, const u32 *ib, u32 ndw,
-		     struct gc_fence_signaller *sig, u64 *seq)
-{
-	int ret;
-
-	lockdep_assert_held(&ring->lock);
-	if (ring->stopped)
-		return ring->stop_error;
-	ret = amdsim_ring_alloc(ring, ndw + AMDSIM_PM4_FENCE_DW);
-	if (ret)
-		return ret;
-	amdsim_ring_write(ring, ib, ndw);
-	ret = amdsim_fence_emit(ring, sig, seq);
-	if (ret) {
-		amdsim_ring_undo(ring);
-		return ret;
-	}
-	amdsim_ring_commit(ring);
-	return 0;
 }
 
 /**

@@ -18,7 +18,7 @@
 #include <linux/preempt.h>
 #include <linux/workqueue.h>
 
-#include "amdgpu_drv.h"
+#include "amdgpu.h"
 #include "gc_test.h"
 
 #define WAIT		(10 * HZ)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
  * The amdgpu stub under the conformance suite, through its in-kernel API
- * (backends/amdgpu/amdgpu_drv.h): a device on a root device of its own, a
+ * (backends/amdgpu/amdgpu.h): a device on a root device of its own, a
  * queue per ring, BOs that may live in VRAM or GTT, a write as one
  * WRITE_DATA packet and a hang as a WAIT_MEM that can never be satisfied.
  */
@@ -9,7 +9,7 @@
 #include <linux/device.h>
 #include <linux/slab.h>
 
-#include "amdgpu_drv.h"
+#include "amdgpu.h"
 #include "conformance.h"
 
 /**

@@ -12,11 +12,12 @@
  *                   them; the writeback page
  *   amdgpu_bo.c     BOs: TTM + GEM + gpucore, VRAM/GTT placement, pins
  *   amdgpu_ring.c   ring buffers: space, writes, commit (the doorbell), reset
- *   amdgpu_fence.c  seqno fences: emission, retirement, forced completion
+ *   amdgpu_fence.c  seqno fences: emission (packets and the fence after
+ *                   them), retirement, forced completion
  *   amdgpu_job.c    gpucore queues in front of the rings; jobs; hang recovery
  */
-#ifndef _AMDGPU_DRV_H_
-#define _AMDGPU_DRV_H_
+#ifndef _AMDGPU_H_
+#define _AMDGPU_H_
 
 #include <linux/atomic.h>
 #include <linux/bitops.h>
@@ -287,12 +288,12 @@ int amdsim_ring_alloc(struct amdsim_ring *ring, u32 ndw);
 void amdsim_ring_write(struct amdsim_ring *ring, const u32 *dw, u32 ndw);
 void amdsim_ring_undo(struct amdsim_ring *ring);
 void amdsim_ring_commit(struct amdsim_ring *ring);
-int amdsim_ring_emit(struct amdsim_ring *ring, const u32 *ib, u32 ndw,
-		     struct gc_fence_signaller *sig, u64 *seq);
 void amdsim_ring_reset(struct amdsim_ring *ring);
 u32 amdsim_ring_rptr(struct amdsim_ring *ring);
 
 /* amdgpu_fence.c */
+int amdsim_ring_emit(struct amdsim_ring *ring, const u32 *ib, u32 ndw,
+		     struct gc_fence_signaller *sig, u64 *seq);
 int amdsim_fence_emit(struct amdsim_ring *ring, struct gc_fence_signaller *sig, u64 *seq);
 void amdsim_fence_process(struct amdsim_ring *ring);
 bool amdsim_fence_passed(struct amdsim_ring *ring, u64 seq);
@@ -306,4 +307,4 @@ struct gc_fence_ref amdsim_job_submit(struct amdsim_ring *ring,
 				      const struct amdsim_job_desc *desc);
 void amdsim_ring_recover(struct amdsim_ring *ring, int error);
 
-#endif /* _AMDGPU_DRV_H_ */
+#endif /* _AMDGPU_H_ */
