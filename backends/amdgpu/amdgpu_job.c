@@ -98,11 +98,10 @@ void amdsim_ring_recover(struct amdsim_ring *ring, int error)
 	/* Nothing more is emitted: run may race with the timeout handler. */
 	ring->stopped = true;
 	ring->stop_error = error;
-	spin_unlock_irqrestore(&ring->lock, flags);
-	amdsim_fence_force_completion(ring, error);
-	spin_lock_irqsave(&ring->lock, flags);
+	/* Reset before the fences complete: their waiters find it done. */
 	amdsim_ring_reset(ring);
 	spin_unlock_irqrestore(&ring->lock, flags);
+	amdsim_fence_force_completion(ring, error);
 	if (error != -ENODEV)
 		amdsim_hw_cp_resume(ring->adev->hw, ring->idx);
 }
