@@ -821,6 +821,27 @@ static bool amd_wait_ttm_bos(struct amdsim_device *adev, int n)
 }
 
 /*
+ * Make @bo busy until @sig signals: a new fence of @tl, held in f[0], in
+ * the BO's reservation as a read.
+ */
+static void amd_make_busy(struct amd_fx *fx, struct gc_timeline *tl, struct amdsim_bo *bo,
+			  struct gc_fence_signaller *sig)
+{
+	struct dma_resv *resv = bo->tbo.base.resv;
+	int ret;
+
+	*sig = gc_fence_create(tl, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(fx->test, gc_is_err(*sig));
+	fx->f[0] = gc_fence_signaller_fence(sig);
+	dma_resv_lock(resv, NULL);
+	ret = dma_resv_reserve_fences(resv, 1);
+	if (!ret)
+		ret = gc_bo_add_fence(&bo->gc, gc_fence_borrow(&fx->f[0]), GC_ACCESS_READ);
+	dma_resv_unlock(resv);
+	KUNIT_ASSERT_EQ(fx->test, ret, 0);
+}
+
+/*
  * A BO whose last handle goes while a fence in its reservation is pending
  * is destroyed by TTM only once that fence has signalled: its memory stays
  * (KASAN would see TTM use it after a free), and goes after the signal.
@@ -835,21 +856,12 @@ static void amd_delayed_destroy(struct kunit *test)
 	struct gc_fence_signaller sig;
 	struct gc_timeline *tl;
 	struct amdsim_bo *bo;
-	int ret;
 
 	tl = gc_timeline_create("amd-test", "pending", NULL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(tl));
-	sig = gc_fence_create(tl, GFP_KERNEL);
-	KUNIT_ASSERT_FALSE(test, gc_is_err(sig));
-	fx->f[0] = gc_fence_signaller_fence(&sig);
 	bo = amd_bo(fx, SZ_16K, AMDSIM_DOMAIN_VRAM);
 	bo_wr(test, bo, 0, 0x5eed);
-	dma_resv_lock(bo->tbo.base.resv, NULL);
-	ret = dma_resv_reserve_fences(bo->tbo.base.resv, 1);
-	if (!ret)
-		ret = gc_bo_add_fence(&bo->gc, gc_fence_borrow(&fx->f[0]), GC_ACCESS_WRITE);
-	dma_resv_unlock(bo->tbo.base.resv);
-	KUNIT_ASSERT_EQ(test, ret, 0);
+	amd_make_busy(fx, tl, bo, &sig);
 
 	gc_bo_put(&fx->bo[0]);
 	KUNIT_EXPECT_EQ(test, atomic_read(&adev->nr_bos), 0);
@@ -895,21 +907,12 @@ static void amd_busy_bo_not_evicted(struct kunit *test)
 	struct amdsim_bo *busy, *b, *c;
 	struct gc_timeline *tl;
 	struct gc_bo_unique u;
-	int ret;
 
 	tl = gc_timeline_create("amd-test", "busy", NULL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(tl));
-	late.sig = gc_fence_create(tl, GFP_KERNEL);
-	KUNIT_ASSERT_FALSE(test, gc_is_err(late.sig));
-	fx->f[0] = gc_fence_signaller_fence(&late.sig);
 	busy = amd_bo(fx, SZ_64K, AMDSIM_DOMAIN_VRAM);
 	bo_wr(test, busy, 0, 0xb0b0);
-	dma_resv_lock(busy->tbo.base.resv, NULL);
-	ret = dma_resv_reserve_fences(busy->tbo.base.resv, 1);
-	if (!ret)
-		ret = gc_bo_add_fence(&busy->gc, gc_fence_borrow(&fx->f[0]), GC_ACCESS_READ);
-	dma_resv_unlock(busy->tbo.base.resv);
-	KUNIT_ASSERT_EQ(test, ret, 0);
+	amd_make_busy(fx, tl, busy, &late.sig);
 	INIT_DELAYED_WORK_ONSTACK(&late.work, amd_late_signal_fn);
 	schedule_delayed_work(&late.work, 2 * HZ);
 

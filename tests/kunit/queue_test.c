@@ -240,8 +240,11 @@ static struct gc_fence_ref submit_with_bo(struct kunit *test, struct mock_ring *
 	return done;
 }
 
-/* A job owns its BOs until it retires (catalogue 6, through a queue). */
-static void queue_job_holds_bo_until_retired(struct kunit *test)
+/*
+ * Run one job that writes a BO the driver lets go of at once; @stale fills
+ * the job's gpucore part with stale bytes first.
+ */
+static void run_job_owning_bo(struct kunit *test, bool stale)
 {
 	struct mock_gpu gpu;
 	struct mock_ring *ring;
@@ -254,6 +257,8 @@ static void queue_job_holds_bo_until_retired(struct kunit *test)
 	ring = mock_ring_create(test, &gpu, 2, 4, LONG_MS, 0);
 	ref = mock_gpu_bo(test, &gpu, PAGE_SIZE);
 	mj = mock_job_alloc(test, ring);
+	if (stale)
+		memset(&mj->base, 0xa5, sizeof(mj->base));
 	mj->freed = &freed;
 	done = submit_with_bo(test, ring, mj, gc_bo_borrow(&ref), GC_ACCESS_WRITE);
 	gc_bo_put(&ref);	/* the driver lets go; the job still holds it */
@@ -261,11 +266,18 @@ static void queue_job_holds_bo_until_retired(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, mock_ring_wait_running(ring, 1));
 	mock_ring_complete(ring, 1);
 	KUNIT_EXPECT_GT(test, wait_done(&done), 0L);
+	KUNIT_EXPECT_EQ(test, dma_fence_get_status(gc_fence_borrow(&done)), 1);
 	mock_ring_destroy(ring);
 	gc_fence_put(&done);
 	mock_gpu_fini(test, &gpu);
 	KUNIT_EXPECT_TRUE(test, freed);
 	gc_expect_no_reports(test);
+}
+
+/* A job owns its BOs until it retires (catalogue 6, through a queue). */
+static void queue_job_holds_bo_until_retired(struct kunit *test)
+{
+	run_job_owning_bo(test, false);
 }
 
 /*
@@ -275,30 +287,7 @@ static void queue_job_holds_bo_until_retired(struct kunit *test)
  */
 static void queue_job_init_over_stale_memory(struct kunit *test)
 {
-	struct mock_gpu gpu;
-	struct mock_ring *ring;
-	struct gc_fence_ref done;
-	struct gc_bo_ref ref;
-	bool freed = false;
-	struct mock_job *mj;
-
-	mock_gpu_init(test, &gpu);
-	ring = mock_ring_create(test, &gpu, 2, 4, LONG_MS, 0);
-	ref = mock_gpu_bo(test, &gpu, PAGE_SIZE);
-	mj = mock_job_alloc(test, ring);
-	memset(&mj->base, 0xa5, sizeof(mj->base));
-	mj->freed = &freed;
-	done = submit_with_bo(test, ring, mj, gc_bo_borrow(&ref), GC_ACCESS_READ);
-	KUNIT_ASSERT_TRUE(test, mock_ring_wait_running(ring, 1));
-	mock_ring_complete(ring, 1);
-	KUNIT_EXPECT_GT(test, wait_done(&done), 0L);
-	KUNIT_EXPECT_EQ(test, dma_fence_get_status(gc_fence_borrow(&done)), 1);
-	mock_ring_destroy(ring);
-	gc_fence_put(&done);
-	gc_bo_put(&ref);
-	mock_gpu_fini(test, &gpu);
-	KUNIT_EXPECT_TRUE(test, freed);
-	gc_expect_no_reports(test);
+	run_job_owning_bo(test, true);
 }
 
 static void queue_implicit_sync_between_queues(struct kunit *test)
